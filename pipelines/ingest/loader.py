@@ -1,0 +1,293 @@
+"""Loading inbox files into ``raw.<source>``, one file per transaction.
+
+For each file not seen before (by path, size and modification time, then by sha256):
+sniff its kind, parse it in DuckDB into a temp table, validate every row in SQL, insert
+good rows into ``raw.<table>`` and bad ones into ``raw._quarantine`` with their reason and
+text, record drift and the file version in ``raw._files``, and commit. A file that cannot
+be read at all is quarantined whole. A crash before the commit leaves nothing behind, so
+the next run loads the file again from scratch.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest import readers, validate
+from pipelines.ingest.catalog import ensure_raw_schema, existing_columns, quote_ident
+from pipelines.ingest.detect import FileKind, UnreadableFile, detect, sha256_of
+from pipelines.sources import Source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # loaded | quarantined | duplicate
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceResult:
+    source: str
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def files_quarantined(self) -> int:
+        return sum(f.status == "quarantined" for f in self.files)
+
+
+def inbox_files(folder: Path) -> list[Path]:
+    """Files of one source folder, in a stable order; hidden and partial files skipped."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not p.name.endswith((".tmp", ".part", ".crdownload"))
+    )
+
+
+def _known_versions(con: duckdb.DuckDBPyConnection, source: str) -> set[tuple]:
+    """(path, size, modification time) of every file version already in the ledger."""
+    rows = con.execute(
+        "SELECT path, size_bytes, modified_at FROM raw._files WHERE source = ?", [source]
+    ).fetchall()
+    return set(rows)
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    src: Source,
+    inbox: Path,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> SourceResult:
+    """Load every new file of ``inbox/<source>/``; return what happened to each."""
+    ensure_raw_schema(con)
+    folder = inbox / src.name
+    result = SourceResult(src.name)
+    known = _known_versions(con, src.name)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for path in inbox_files(folder):
+            rel = path.relative_to(inbox).as_posix()
+            if (rel, path.stat().st_size, _mtime(path)) in known:
+                continue
+            file_result = ingest_file(con, src, path, rel, pool)
+            result.files.append(file_result)
+            if on_file:
+                on_file(file_result)
+    return result
+
+
+@contextmanager
+def _readable(path: Path, kind: FileKind, tmp_dir: Path | None) -> Iterator[Path]:
+    """Parquet cannot be read through gzip: inflate such a file to a temp copy first."""
+    if kind.format == "parquet" and kind.compression == "gzip":
+        with tempfile.NamedTemporaryFile(suffix=".parquet", dir=tmp_dir) as tmp:
+            try:
+                with gzip.open(path, "rb") as f:
+                    shutil.copyfileobj(f, tmp)
+            except (OSError, EOFError) as exc:
+                raise UnreadableFile(f"corrupt gzip: {exc}") from None
+            tmp.flush()
+            yield Path(tmp.name)
+    else:
+        yield path
+
+
+def _stage(con, src: Source, path: Path, kind: FileKind) -> readers.Staged:
+    def reason(present: set[str]) -> str:
+        return validate.reason(src, present)
+
+    with _readable(path, kind, None) as readable:
+        if kind.format == "jsonl":
+            staged = readers.read_jsonl(con, readable, kind, reason)
+        else:
+            cols = (
+                readers.csv_columns(readable, kind) if kind.format == "csv"
+                else readers.parquet_columns(con, readable)
+            )
+            _check_required(src, {c.name for c in cols})
+            if kind.format == "csv":
+                staged = readers.read_csv(con, readable, kind, cols, reason)
+            else:
+                staged = readers.read_parquet(con, readable, cols, reason)
+    _check_required(src, {c.name for c in staged.columns})
+    return staged
+
+
+def _check_required(src: Source, present: set[str]) -> None:
+    missing = [c for c in src.required if c not in present]
+    if missing:
+        raise UnreadableFile(f"missing required column(s): {', '.join(missing)}")
+
+
+def _rebuilt_text(kind: FileKind, staged: readers.Staged) -> str:
+    """SQL rebuilding a rejected row's text from its values, where the reader kept none."""
+    names = [quote_ident(c.name) for c in staged.columns]
+    if kind.format == "parquet":
+        return "to_json(struct_pack(" + ", ".join(f"{n} := {n}" for n in names) + "))"
+    delim = kind.delimiter.replace("'", "''")
+    fields = [
+        f"""CASE WHEN {n} IS NULL THEN '' WHEN regexp_matches({n}, '[{delim}"\\r\\n]')
+            THEN '"' || replace({n}, '"', '""') || '"' ELSE {n} END"""
+        for n in names
+    ]
+    return f"concat_ws('{delim}', " + ", ".join(fields) + ")"
+
+
+def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
+               staged: readers.Staged) -> FileResult:
+    present = {c.name for c in staged.columns}
+    canonical = set(src.column_names)
+    extras = [c.name for c in staged.columns if c.name not in canonical]
+    have = set(existing_columns(con, src.table))
+    for extra in extras:
+        if extra not in have:
+            con.execute(f"ALTER TABLE raw.{src.table} ADD COLUMN {quote_ident(extra)} VARCHAR")
+        con.execute(
+            "INSERT INTO raw._schema_drift VALUES (?, ?, ?, ?, ?, now())",
+            [src.name, src.table, extra, file_id, rel],
+        )
+    loaded = con.execute(
+        f"""INSERT INTO raw.{src.table} BY NAME
+        SELECT {validate.typed_select(src, present, extras)},
+               {file_id} AS _file_id, _row AS _row_number, now() AS _loaded_at
+        FROM {staged.rows} WHERE _reason IS NULL"""
+    ).fetchone()[0]
+    quarantined = con.execute(
+        f"""INSERT INTO raw._quarantine
+        SELECT ?, {file_id}, ?, _row, reason, original_text, now() FROM (
+            SELECT _row, _reason AS reason,
+                   coalesce(_original, {_rebuilt_text(kind, staged)}) AS original_text
+            FROM {staged.rejected}
+            UNION ALL
+            SELECT _row, reason, original_text FROM _malformed)""",
+        [src.name, rel],
+    ).fetchone()[0]
+    return FileResult(rel, "loaded", loaded + quarantined, loaded, quarantined, None, extras)
+
+
+def _record(con, src: Source, file_id: int, path: Path, rel: str, sha: str,
+            kind: FileKind | None, res: FileResult) -> None:
+    con.execute(
+        """INSERT INTO raw._files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())""",
+        [file_id, src.name, rel, sha, path.stat().st_size, _mtime(path),
+         kind.format if kind else None, kind.compression if kind else None,
+         res.rows_read, res.rows_loaded, res.rows_quarantined, res.status, res.reason,
+         res.extra_columns],
+    )
+
+
+def _next_file_id(con) -> int:
+    return con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM raw._files").fetchone()[0]
+
+
+def _duplicate_of(con, src: Source, sha: str) -> str | None:
+    row = con.execute(
+        "SELECT path FROM raw._files WHERE source = ? AND sha256 = ? AND status <> 'duplicate' "
+        "ORDER BY file_id LIMIT 1",
+        [src.name, sha],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor) -> FileResult:
+    """Load one file. Parsing into temp tables happens first (its sha256 is computed
+    meanwhile on another core); every write to the warehouse then happens in one
+    transaction, so a crash at any point leaves either the whole file or none of it."""
+    digest = pool.submit(sha256_of, path)
+    kind: FileKind | None = None
+    staged: readers.Staged | None = None
+    problem: Exception | None = None
+    try:
+        kind = detect(path)
+        staged = _stage(con, src, path, kind)
+    except (UnreadableFile, duckdb.Error) as exc:
+        problem = exc
+    con.begin()
+    try:
+        file_id = _next_file_id(con)
+        res: FileResult | None = None
+        if staged is not None:
+            try:
+                res = _load_rows(con, src, file_id, rel, kind, staged)
+                if res.rows_read == 0:
+                    raise UnreadableFile("empty file (no data rows)")
+            except (UnreadableFile, duckdb.Error) as exc:
+                con.rollback()
+                con.begin()
+                res, problem = None, exc
+        if res is None:
+            res = _quarantine_file(con, src, file_id, rel, path, problem)
+        sha = digest.result()
+        original = _duplicate_of(con, src, sha)
+        if original is not None:
+            con.rollback()
+            con.begin()
+            res = FileResult(rel, "duplicate", reason=f"same content as {original}")
+        _record(con, src, file_id, path, rel, sha, kind, res)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        readers.drop_temp(con)
+    log.info("%s: %s %s (%d loaded, %d quarantined)%s", src.name, rel, res.status,
+             res.rows_loaded, res.rows_quarantined, f": {res.reason}" if res.reason else "")
+    return res
+
+
+def _quarantine_file(con, src: Source, file_id: int, rel: str, path: Path,
+                     exc: Exception) -> FileResult:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, duckdb.Error):
+        low = text.lower()
+        text = ("corrupt gzip: " if "gzip" in low or "zlib" in low else "unreadable file: ") + text
+    head = _file_head(path)
+    con.execute(
+        "INSERT INTO raw._quarantine VALUES (?, ?, ?, NULL, ?, ?, now())",
+        [src.name, file_id, rel, text, head],
+    )
+    return FileResult(rel, "quarantined", reason=text)
+
+
+def _file_head(path: Path, limit: int = 2000) -> str | None:
+    """The file's first line, as text, to show what the quarantined file looked like."""
+    try:
+        with open(path, "rb") as f:
+            opener = gzip.open if f.read(2) == b"\x1f\x8b" else open
+        with opener(path, "rb") as f:
+            head = f.read(limit)
+    except (OSError, EOFError):
+        return None
+    if b"\x00" in head:
+        return None
+    return head.decode("utf-8", errors="replace").split("\n", 1)[0]

@@ -1,0 +1,214 @@
+"""Reading one inbox file into a temporary all-VARCHAR table ``_read``.
+
+Each reader leaves, in the connection's temp schema:
+
+- ``_read``: one row per parsed input row, with the file's columns under their normalised
+  names (all VARCHAR) and ``_reason`` (NULL when the row passes validation);
+- ``_malformed``: rows the parser itself rejected (``_row``, ``reason``, ``original_text``);
+
+and returns a :class:`Staged` naming two SQL relations over ``_read``: ``rows``, every
+parsed row with ``_row`` (the 1-based data row in the file: CSV data rows after the header,
+JSON lines, Parquet rows), and ``rejected``, the rows that failed validation with
+``_original`` (the row's text as it stood in the file where the format keeps it; NULL where
+the loader rebuilds it from the values).
+
+DuckDB does all parsing; Python only decides the dialect and the column names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.catalog import quote_ident
+from pipelines.ingest.detect import FileKind, UnreadableFile, first_line, normalise_name
+
+ReasonFn = Callable[[set[str]], str]
+REJECTS = ("_rej", "_rej_scan")
+
+
+@dataclass(frozen=True)
+class Staged:
+    columns: list[InputColumn]
+    rows: str
+    rejected: str
+
+
+@dataclass(frozen=True)
+class InputColumn:
+    given: str  # as spelled in the file
+    name: str  # normalised
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _normalised(given: list[str]) -> list[InputColumn]:
+    cols, seen = [], set()
+    for i, g in enumerate(given, start=1):
+        name = normalise_name(g) or f"column_{i}"
+        if name.startswith("_") or name[0].isdigit():
+            name = "x_" + name.lstrip("_")
+        if name in seen:
+            raise UnreadableFile(f"duplicate column {name!r} in header")
+        seen.add(name)
+        cols.append(InputColumn(g, name))
+    return cols
+
+
+def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables a reader leaves behind."""
+    for t in ("_read", "_lines", "_malformed", "_gaps", *REJECTS):
+        con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+
+
+_reset = drop_temp
+
+
+def _row_gaps(con: duckdb.DuckDBPyConnection, header_lines: int) -> int:
+    """Turn parser rejects into ``_malformed`` and a ``_gaps`` table mapping each accepted
+    row's ordinal to its data row number. Returns the number of rejected rows."""
+    con.execute(
+        f"""CREATE TEMP TABLE _malformed AS
+        SELECT line - {header_lines} AS _row,
+               'malformed row: ' || first(error_message ORDER BY column_idx) AS reason,
+               first(csv_line ORDER BY column_idx) AS original_text
+        FROM _rej GROUP BY line"""
+    )
+    # accepted ordinal k sits at data row k + (number of rejects r_i with r_i - i < k)
+    con.execute(
+        """CREATE TEMP TABLE _gaps AS
+        SELECT t, max(i) AS shift FROM (
+            SELECT _row - row_number() OVER (ORDER BY _row) AS t,
+                   row_number() OVER (ORDER BY _row) AS i
+            FROM _malformed) GROUP BY t"""
+    )
+    return con.execute("SELECT count(*) FROM _malformed").fetchone()[0]
+
+
+def row_number_join(ordinal: str) -> tuple[str, str]:
+    """(join clause, expression) giving the data row of ``ordinal`` (1-based) via ``_gaps``."""
+    join = f"ASOF LEFT JOIN _gaps g ON {ordinal} > g.t"
+    return join, f"{ordinal} + coalesce(g.shift, 0)"
+
+
+def _compression(kind: FileKind) -> str:
+    return "gzip" if kind.compression == "gzip" else "none"
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def csv_columns(path: Path, kind: FileKind) -> list[InputColumn]:
+    header = first_line(path, kind)
+    given = next(csv.reader(io.StringIO(header), delimiter=kind.delimiter), [])
+    if not any(g.strip() for g in given):
+        raise UnreadableFile("empty file (no header)")
+    return _normalised(given)
+
+
+def read_csv(con, path: Path, kind: FileKind, cols: list[InputColumn], reason: ReasonFn) -> Staged:
+    _reset(con)
+    spec = ", ".join(f"{_sql_str(c.name)}: 'VARCHAR'" for c in cols)
+    names = {c.name for c in cols}
+    con.execute(
+        f"""CREATE TEMP TABLE _read AS
+        SELECT *, {reason(names)} AS _reason
+        FROM read_csv({_sql_str(str(path))}, columns = {{{spec}}}, header = true,
+                      auto_detect = false, delim = {_sql_str(kind.delimiter)}, quote = '"',
+                      escape = '"', compression = '{_compression(kind)}',
+                      store_rejects = true, rejects_table = '_rej', rejects_scan = '_rej_scan')"""
+    )
+    join, expr = ("", "r.rowid + 1")
+    if _row_gaps(con, header_lines=1):
+        join, expr = row_number_join("r.rowid + 1")
+    rows = f"(SELECT {expr} AS _row, r.* FROM _read r {join})"
+    rejected = f"(SELECT *, NULL::VARCHAR AS _original FROM {rows} WHERE _reason IS NOT NULL)"
+    return Staged(cols, rows, rejected)
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+
+def read_jsonl(con, path: Path, kind: FileKind, reason: ReasonFn) -> Staged:
+    _reset(con)
+    con.execute(
+        f"""CREATE TEMP TABLE _lines AS
+        SELECT line FROM read_csv({_sql_str(str(path))}, columns = {{'line': 'VARCHAR'}},
+                                  header = false, auto_detect = false, delim = '\\x1f',
+                                  quote = '', escape = '', compression = '{_compression(kind)}',
+                                  store_rejects = true, rejects_table = '_rej',
+                                  rejects_scan = '_rej_scan')"""
+    )
+    join, expr = ("", "l.rowid + 1")
+    if _row_gaps(con, header_lines=0):
+        join, expr = row_number_join("l.rowid + 1")
+    keys = [
+        k for (k,) in con.execute(
+            "SELECT DISTINCT k FROM (SELECT unnest(TRY(json_keys(line))) AS k FROM _lines "
+            "WHERE line IS NOT NULL) ORDER BY k"
+        ).fetchall()
+    ]
+    if not keys:
+        if con.execute("SELECT count(*) FROM _lines WHERE trim(line) <> ''").fetchone()[0]:
+            raise UnreadableFile("no JSON object with keys in the file")
+        raise UnreadableFile("empty file (no data rows)")
+    cols = _normalised(keys)
+    paths = "[" + ", ".join(_sql_str('$."' + c.given.replace('"', '\\"') + '"')
+                            for c in cols) + "]"
+    values = ", ".join(f"_v[{i}] AS {quote_ident(c.name)}" for i, c in enumerate(cols, 1))
+    # _lid points back into _lines, so the original text is not copied for good rows
+    con.execute(
+        f"""CREATE TEMP TABLE _read AS
+        SELECT _lid, _row, {', '.join(quote_ident(c.name) for c in cols)},
+               CASE WHEN _v IS NULL OR NOT _object THEN 'unparseable JSON line'
+                    ELSE {reason({c.name for c in cols})} END AS _reason
+        FROM (SELECT *, {values} FROM (
+                SELECT l.rowid AS _lid, {expr} AS _row,
+                       starts_with(ltrim(l.line), '{{') AS _object,
+                       TRY(json_extract_string(l.line, {paths})) AS _v
+                FROM _lines l {join}
+                WHERE l.line IS NOT NULL AND trim(l.line) <> ''))"""
+    )
+    rejected = (
+        "(SELECT r.*, l.line AS _original FROM _read r "
+        "JOIN _lines l ON l.rowid = r._lid WHERE r._reason IS NOT NULL)"
+    )
+    return Staged(cols, "_read", rejected)
+
+
+# ---------------------------------------------------------------- Parquet
+
+
+def parquet_columns(con, path: Path) -> list[InputColumn]:
+    try:
+        rows = con.execute(
+            f"DESCRIBE SELECT * FROM read_parquet({_sql_str(str(path))})"
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise UnreadableFile(f"unreadable Parquet: {str(exc).splitlines()[0]}") from None
+    return _normalised([r[0] for r in rows])
+
+
+def read_parquet(con, path: Path, cols: list[InputColumn], reason: ReasonFn) -> Staged:
+    _reset(con)
+    values = ", ".join(
+        f"CAST({quote_ident(c.given)} AS VARCHAR) AS {quote_ident(c.name)}" for c in cols
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE _read AS
+        SELECT *, {reason({c.name for c in cols})} AS _reason FROM (
+            SELECT file_row_number + 1 AS _row, {values}
+            FROM read_parquet({_sql_str(str(path))}, file_row_number = true))"""
+    )
+    con.execute(
+        "CREATE TEMP TABLE _malformed (_row BIGINT, reason VARCHAR, original_text VARCHAR)"
+    )
+    rejected = "(SELECT *, NULL::VARCHAR AS _original FROM _read WHERE _reason IS NOT NULL)"
+    return Staged(cols, "_read", rejected)
