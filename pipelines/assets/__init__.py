@@ -1,0 +1,1 @@
+"""Dagster assets of Leadflow, one module per stage."""

@@ -1,0 +1,31 @@
+"""The one Dagster ``Definitions`` of Leadflow."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets.ingest import INGEST_ASSETS
+from pipelines.jobs import daily_job
+from pipelines.project import paths
+from pipelines.resources import InboxResource, WarehouseResource
+from pipelines.schedules import daily_schedule
+from pipelines.sensors import inbox_sensor
+
+
+def build_definitions() -> dg.Definitions:
+    where = paths()
+    return dg.Definitions(
+        assets=[*INGEST_ASSETS],
+        jobs=[daily_job],
+        schedules=[daily_schedule],
+        sensors=[inbox_sensor],
+        resources={
+            "warehouse": WarehouseResource(path=str(where.warehouse)),
+            "inbox": InboxResource(path=str(where.inbox)),
+        },
+        # one process writes the warehouse: DuckDB allows a single writer per file
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()
