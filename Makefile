@@ -1,0 +1,65 @@
+# Leadflow: the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+UV_VERSION := 0.13.9
+UV      := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+LEADS   ?= 10000
+DAYS    ?= 365
+SEED    ?= 42
+# `make bench M` / `make bench L`: the scale is the word after bench (default S)
+SCALE   := $(or $(filter S M L,$(MAKECMDGOALS)),S)
+
+# no phoning home, from any tool
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DBT_VERSION_CHECK := False
+export GX_ANALYTICS_ENABLED := False
+export DAGSTER_DISABLE_TELEMETRY := true
+export DAGSTER_HOME := $(CURDIR)
+export LEADFLOW_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
+export LEADFLOW_DAGSTER_COMPUTE_LOGS ?= $(CURDIR)/data/dagster/compute_logs
+
+.PHONY: help venv demo test ui bench lint S M L
+
+help:
+	@echo "make demo   fresh clone -> .venv from uv.lock, demo data, full daily run"
+	@echo "make test   the whole test suite (what CI runs)"
+	@echo "make ui     the Dagster UI on http://127.0.0.1:3000"
+	@echo "make bench  the benchmark; scale S (default), M or L: make bench M"
+	@echo "make lint   ruff"
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen --python python3
+	touch $@
+
+venv: $(VENV)/.synced
+
+demo: venv
+	@if [ -e data/generated/truth.parquet ]; then \
+	  echo "demo data already in data/inbox (delete data/ to start over)"; \
+	else \
+	  $(BIN)/leadflow generate --leads $(LEADS) --days $(DAYS) --seed $(SEED); \
+	fi
+	$(BIN)/leadflow run --log-level WARNING
+	$(BIN)/leadflow status
+
+test: venv
+	$(BIN)/pytest
+
+ui: venv
+	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+bench: venv
+	$(BIN)/python -m benchmarks.run --scale $(SCALE)
+
+S M L:
+	@:
+
+lint: venv
+	$(BIN)/ruff check pipelines models_ml tests benchmarks

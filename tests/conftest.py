@@ -1,0 +1,41 @@
+"""Shared fixtures: every test gets its own data directory, inbox and DuckDB file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipelines.project import LeadflowPaths
+from pipelines.resources import open_duckdb
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
+
+
+@pytest.fixture
+def lf_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LeadflowPaths:
+    """Point every Leadflow path at a fresh temp data directory."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("LEADFLOW_DATA_DIR", str(data))
+    monkeypatch.delenv("LEADFLOW_INBOX", raising=False)
+    monkeypatch.delenv("LEADFLOW_WAREHOUSE", raising=False)
+    monkeypatch.setenv("LEADFLOW_DAGSTER_STORAGE", str(data / "dagster"))
+    monkeypatch.setenv("LEADFLOW_DAGSTER_COMPUTE_LOGS", str(data / "dagster" / "logs"))
+    where = LeadflowPaths.from_env()
+    where.inbox.mkdir(parents=True)
+    return where
+
+
+@pytest.fixture
+def inbox(lf_paths: LeadflowPaths) -> Path:
+    return lf_paths.inbox
+
+
+@pytest.fixture
+def con(lf_paths: LeadflowPaths):
+    connection = open_duckdb(lf_paths.warehouse)
+    yield connection
+    connection.close()
