@@ -87,9 +87,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     where = paths()
     instance = get_instance(where)
-    from pipelines.definitions import defs  # after the environment is set
+    from pipelines.definitions import build_definitions  # after the environment is set
 
-    job = defs.resolve_job_def("daily")
+    job = build_definitions().resolve_job_def("daily")
     started = time.monotonic()
     result = job.execute_in_process(
         instance=instance,

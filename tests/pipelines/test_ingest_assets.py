@@ -1,0 +1,44 @@
+"""Layer 2: the ingestion assets materialize against a temp DuckDB."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets.ingest import INGEST_ASSETS
+from pipelines.resources import InboxResource, WarehouseBusy, WarehouseResource, open_duckdb
+from tests.inbox_files import form, web_event, write_rows
+
+
+def _resources(lf_paths):
+    return {
+        "warehouse": WarehouseResource(path=str(lf_paths.warehouse)),
+        "inbox": InboxResource(path=str(lf_paths.inbox)),
+    }
+
+
+def test_materialize_all_ingest_assets(lf_paths, inbox):
+    write_rows(inbox / "forms" / "f.csv", [form(1), form(2, email="nope")], "csv")
+    write_rows(inbox / "web" / "w.jsonl", [web_event(1), web_event(2)], "jsonl")
+    result = dg.materialize(INGEST_ASSETS, resources=_resources(lf_paths))
+    assert result.success
+    meta = {
+        m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()}
+        for m in (e.event_specific_data.materialization
+                  for e in result.get_asset_materialization_events())
+    }
+    assert meta["raw/forms"]["rows_loaded"] == 1
+    assert meta["raw/forms"]["rows_quarantined"] == 1
+    assert meta["raw/web_events"]["table_rows"] == 2
+    assert meta["raw/spend"]["new_files"] == 0
+    with open_duckdb(lf_paths.warehouse, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw.forms").fetchone()[0] == 1
+
+
+def test_a_second_writer_is_refused_with_a_clear_error(lf_paths):
+    warehouse = WarehouseResource(path=str(lf_paths.warehouse))
+    with warehouse.connect():
+        try:
+            with warehouse.connect():
+                raise AssertionError("two writers were let in")
+        except WarehouseBusy as exc:
+            assert "another Leadflow run is writing the warehouse" in str(exc)
