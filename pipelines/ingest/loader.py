@@ -123,12 +123,9 @@ def _readable(path: Path, kind: FileKind, tmp_dir: Path | None) -> Iterator[Path
 
 
 def _stage(con, src: Source, path: Path, kind: FileKind) -> readers.Staged:
-    def reason(present: set[str]) -> str:
-        return validate.reason(src, present)
-
     with _readable(path, kind, None) as readable:
         if kind.format == "jsonl":
-            staged = readers.read_jsonl(con, readable, kind, reason)
+            staged = readers.read_jsonl(con, readable, kind)
         else:
             cols = (
                 readers.csv_columns(readable, kind) if kind.format == "csv"
@@ -136,9 +133,9 @@ def _stage(con, src: Source, path: Path, kind: FileKind) -> readers.Staged:
             )
             _check_required(src, {c.name for c in cols})
             if kind.format == "csv":
-                staged = readers.read_csv(con, readable, kind, cols, reason)
+                staged = readers.read_csv(con, readable, kind, cols)
             else:
-                staged = readers.read_parquet(con, readable, cols, reason)
+                staged = readers.read_parquet(con, readable, cols)
     _check_required(src, {c.name for c in staged.columns})
     return staged
 
@@ -176,18 +173,21 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
             "INSERT INTO raw._schema_drift VALUES (?, ?, ?, ?, ?, now())",
             [src.name, src.table, extra, file_id, rel],
         )
+    good = f"_parsed AND {validate.valid(src, present)}"
     loaded = con.execute(
         f"""INSERT INTO raw.{src.table} BY NAME
         SELECT {validate.typed_select(src, present, extras)},
                {file_id} AS _file_id, _row AS _row_number, now() AS _loaded_at
-        FROM {staged.rows} WHERE _reason IS NULL"""
+        FROM {staged.rows} WHERE {good}"""
     ).fetchone()[0]
     quarantined = con.execute(
         f"""INSERT INTO raw._quarantine
         SELECT ?, {file_id}, ?, _row, reason, original_text, now() FROM (
-            SELECT _row, _reason AS reason,
+            SELECT _row,
+                   CASE WHEN NOT _parsed THEN 'unparseable JSON line'
+                        ELSE {validate.reason(src, present)} END AS reason,
                    coalesce(_original, {_rebuilt_text(kind, staged)}) AS original_text
-            FROM {staged.rejected}
+            FROM {staged.with_original(f"NOT ({good})")}
             UNION ALL
             SELECT _row, reason, original_text FROM _malformed)""",
         [src.name, rel],

@@ -3,14 +3,14 @@
 Each reader leaves, in the connection's temp schema:
 
 - ``_read``: one row per parsed input row, with the file's columns under their normalised
-  names (all VARCHAR) and ``_reason`` (NULL when the row passes validation);
+  names (all VARCHAR);
 - ``_malformed``: rows the parser itself rejected (``_row``, ``reason``, ``original_text``);
 
-and returns a :class:`Staged` naming two SQL relations over ``_read``: ``rows``, every
-parsed row with ``_row`` (the 1-based data row in the file: CSV data rows after the header,
-JSON lines, Parquet rows), and ``rejected``, the rows that failed validation with
-``_original`` (the row's text as it stood in the file where the format keeps it; NULL where
-the loader rebuilds it from the values).
+and returns a :class:`Staged` that says how to read them back: ``rows`` is a SQL relation
+of every parsed row with ``_row`` (the 1-based data row in the file: CSV data rows after
+the header, JSON lines, Parquet rows) and ``_parsed`` (false for a JSON line that is not
+an object); ``with_original(condition)`` adds ``_original``, the row's text as it stood
+in the file where the format keeps it (NULL where the loader rebuilds it from the values).
 
 DuckDB does all parsing; Python only decides the dialect and the column names.
 """
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,6 @@ import duckdb
 from pipelines.ingest.catalog import quote_ident
 from pipelines.ingest.detect import FileKind, UnreadableFile, first_line, normalise_name
 
-ReasonFn = Callable[[set[str]], str]
 REJECTS = ("_rej", "_rej_scan")
 
 
@@ -36,7 +34,12 @@ REJECTS = ("_rej", "_rej_scan")
 class Staged:
     columns: list[InputColumn]
     rows: str
-    rejected: str
+    original_join: str = ""
+    original: str = "NULL::VARCHAR"
+
+    def with_original(self, condition: str) -> str:
+        return (f"(SELECT r.*, {self.original} AS _original FROM {self.rows} r "
+                f"{self.original_join} WHERE {condition})")
 
 
 @dataclass(frozen=True)
@@ -113,14 +116,12 @@ def csv_columns(path: Path, kind: FileKind) -> list[InputColumn]:
     return _normalised(given)
 
 
-def read_csv(con, path: Path, kind: FileKind, cols: list[InputColumn], reason: ReasonFn) -> Staged:
+def read_csv(con, path: Path, kind: FileKind, cols: list[InputColumn]) -> Staged:
     _reset(con)
     spec = ", ".join(f"{_sql_str(c.name)}: 'VARCHAR'" for c in cols)
-    names = {c.name for c in cols}
     con.execute(
         f"""CREATE TEMP TABLE _read AS
-        SELECT *, {reason(names)} AS _reason
-        FROM read_csv({_sql_str(str(path))}, columns = {{{spec}}}, header = true,
+        SELECT * FROM read_csv({_sql_str(str(path))}, columns = {{{spec}}}, header = true,
                       auto_detect = false, delim = {_sql_str(kind.delimiter)}, quote = '"',
                       escape = '"', compression = '{_compression(kind)}',
                       store_rejects = true, rejects_table = '_rej', rejects_scan = '_rej_scan')"""
@@ -128,15 +129,13 @@ def read_csv(con, path: Path, kind: FileKind, cols: list[InputColumn], reason: R
     join, expr = ("", "r.rowid + 1")
     if _row_gaps(con, header_lines=1):
         join, expr = row_number_join("r.rowid + 1")
-    rows = f"(SELECT {expr} AS _row, r.* FROM _read r {join})"
-    rejected = f"(SELECT *, NULL::VARCHAR AS _original FROM {rows} WHERE _reason IS NOT NULL)"
-    return Staged(cols, rows, rejected)
+    return Staged(cols, f"(SELECT {expr} AS _row, true AS _parsed, r.* FROM _read r {join})")
 
 
 # ---------------------------------------------------------------- JSON Lines
 
 
-def read_jsonl(con, path: Path, kind: FileKind, reason: ReasonFn) -> Staged:
+def read_jsonl(con, path: Path, kind: FileKind) -> Staged:
     _reset(con)
     con.execute(
         f"""CREATE TEMP TABLE _lines AS
@@ -162,25 +161,20 @@ def read_jsonl(con, path: Path, kind: FileKind, reason: ReasonFn) -> Staged:
     cols = _normalised(keys)
     paths = "[" + ", ".join(_sql_str('$."' + c.given.replace('"', '\\"') + '"')
                             for c in cols) + "]"
-    values = ", ".join(f"_v[{i}] AS {quote_ident(c.name)}" for i, c in enumerate(cols, 1))
-    # _lid points back into _lines, so the original text is not copied for good rows
+    # _read keeps the parsed values as one list per line, made in one pass (a column per
+    # value here would make DuckDB parse each line once per column); _lid points back into
+    # _lines, so the original text is not copied for good rows.
     con.execute(
         f"""CREATE TEMP TABLE _read AS
-        SELECT _lid, _row, {', '.join(quote_ident(c.name) for c in cols)},
-               CASE WHEN _v IS NULL OR NOT _object THEN 'unparseable JSON line'
-                    ELSE {reason({c.name for c in cols})} END AS _reason
-        FROM (SELECT *, {values} FROM (
-                SELECT l.rowid AS _lid, {expr} AS _row,
-                       starts_with(ltrim(l.line), '{{') AS _object,
-                       TRY(json_extract_string(l.line, {paths})) AS _v
-                FROM _lines l {join}
-                WHERE l.line IS NOT NULL AND trim(l.line) <> ''))"""
+        SELECT l.rowid AS _lid, {expr} AS _row,
+               (l.line[1] = '{{' OR starts_with(ltrim(l.line), '{{')) AS _object,
+               TRY(json_extract_string(l.line, {paths})) AS _v
+        FROM _lines l {join}
+        WHERE l.line IS NOT NULL AND NOT (left(l.line, 1) <= ' ' AND trim(l.line) = '')"""
     )
-    rejected = (
-        "(SELECT r.*, l.line AS _original FROM _read r "
-        "JOIN _lines l ON l.rowid = r._lid WHERE r._reason IS NOT NULL)"
-    )
-    return Staged(cols, "_read", rejected)
+    values = ", ".join(f"_v[{i}] AS {quote_ident(c.name)}" for i, c in enumerate(cols, 1))
+    rows = f"(SELECT _lid, _row, _v IS NOT NULL AND _object AS _parsed, {values} FROM _read)"
+    return Staged(cols, rows, "JOIN _lines l ON l.rowid = r._lid", "l.line")
 
 
 # ---------------------------------------------------------------- Parquet
@@ -196,19 +190,17 @@ def parquet_columns(con, path: Path) -> list[InputColumn]:
     return _normalised([r[0] for r in rows])
 
 
-def read_parquet(con, path: Path, cols: list[InputColumn], reason: ReasonFn) -> Staged:
+def read_parquet(con, path: Path, cols: list[InputColumn]) -> Staged:
     _reset(con)
     values = ", ".join(
         f"CAST({quote_ident(c.given)} AS VARCHAR) AS {quote_ident(c.name)}" for c in cols
     )
     con.execute(
         f"""CREATE TEMP TABLE _read AS
-        SELECT *, {reason({c.name for c in cols})} AS _reason FROM (
-            SELECT file_row_number + 1 AS _row, {values}
-            FROM read_parquet({_sql_str(str(path))}, file_row_number = true))"""
+        SELECT file_row_number + 1 AS _row, true AS _parsed, {values}
+        FROM read_parquet({_sql_str(str(path))}, file_row_number = true)"""
     )
     con.execute(
         "CREATE TEMP TABLE _malformed (_row BIGINT, reason VARCHAR, original_text VARCHAR)"
     )
-    rejected = "(SELECT *, NULL::VARCHAR AS _original FROM _read WHERE _reason IS NOT NULL)"
-    return Staged(cols, "_read", rejected)
+    return Staged(cols, "_read")

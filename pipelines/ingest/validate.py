@@ -1,7 +1,8 @@
 """SQL that types a source's columns and says, per row, why a row is rejected.
 
 Everything here builds DuckDB expressions over all-VARCHAR input columns, so validation
-runs inside DuckDB at its speed. The first failing check gives the row's reason.
+runs inside DuckDB at its speed. ``valid`` is one cheap boolean per row; only rows that
+fail it get the (slower) ``reason`` text, the first failing check.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from pipelines.ingest.catalog import quote_ident
 from pipelines.sources import Column, Source
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
+# trimmed and case-insensitive: "  Jane.Doe@Example.COM " is a valid address
+EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$"
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 # A parsed timestamp outside this window is a bad value ('epoch', 'infinity', year 20255).
 TIMESTAMP_WINDOW = ("2000-01-01", "2100-01-01")
+CASTS = ("timestamp", "date", "decimal", "integer")
 
 
 def _sql_list(values: tuple[str, ...]) -> str:
@@ -25,70 +28,95 @@ def _shown(col: str) -> str:
     return f"replace(replace(left({col}, 80), chr(10), ' '), chr(13), ' ')"
 
 
+def _blank(col: str) -> str:
+    """NULL, empty or only white space (trim only runs where the first character is one)."""
+    return f"({col} IS NULL OR (left({col}, 1) <= ' ' AND trim({col}) = ''))"
+
+
 def typed(column: Column, present: bool) -> str:
     """Expression giving the stored value of ``column`` (NULL when absent from the file)."""
     if not present:
         return f"CAST(NULL AS {column.sql_type})"
     col = quote_ident(column.name)
-    trimmed = f"NULLIF(trim({col}), '')"
-    kind = column.kind
-    if kind in ("timestamp", "date", "decimal", "integer"):
-        return f"TRY_CAST({trimmed} AS {column.sql_type})"
-    if kind == "boolean":
-        low = f"lower({trimmed})"
+    if column.kind in CASTS:  # DuckDB's casts accept surrounding white space
+        return f"TRY_CAST({col} AS {column.sql_type})"
+    if column.kind == "boolean":
+        low = f"lower(trim({col}))"
         return (
             f"CASE WHEN {low} IN {_sql_list(TRUE_WORDS)} THEN true "
             f"WHEN {low} IN {_sql_list(FALSE_WORDS)} THEN false END"
         )
-    if kind == "enum":
-        return f"lower({trimmed})"
+    if column.kind == "enum":
+        return f"lower(trim({col}))"
     return col
 
 
-def _checks(column: Column) -> list[tuple[str, str]]:
-    """(condition meaning 'bad', reason expression) pairs for one present column."""
+def _in_window(column: Column) -> str:
+    lo, hi = TIMESTAMP_WINDOW
+    kind = "TIMESTAMPTZ" if column.kind == "timestamp" else "DATE"
+    return f"{typed(column, True)} >= {kind} '{lo}' AND {typed(column, True)} < {kind} '{hi}'"
+
+
+def _good(column: Column) -> str | None:
+    """Boolean SQL true when a present column's value is acceptable (NULL counts as bad)."""
     col = quote_ident(column.name)
-    name = column.name
-    given = f"NULLIF(trim({col}), '') IS NOT NULL"
-    checks: list[tuple[str, str]] = []
-    if column.required:
-        checks.append((f"NOT ({given})", f"'missing required value: {name}'"))
     kind = column.kind
     if kind == "email":
-        bad = f"{given} AND NOT regexp_full_match(lower(trim({col})), '{EMAIL_PATTERN}')"
-        checks.append((bad, f"'invalid email in {name}: ' || {_shown(col)}"))
+        value_ok = f"regexp_full_match({col}, '{EMAIL_PATTERN}')"
     elif kind in ("timestamp", "date"):
-        value = typed(column, True)
-        lo, hi = TIMESTAMP_WINDOW
-        bad = f"{given} AND ({value} IS NULL OR NOT ({value} >= '{lo}' AND {value} < '{hi}'))"
-        checks.append((bad, f"'bad {kind} in {name}: ' || {_shown(col)}"))
-    elif kind == "decimal":
-        checks.append((f"{given} AND {typed(column, True)} IS NULL",
-                       f"'not a number in {name}: ' || {_shown(col)}"))
-    elif kind == "integer":
-        checks.append((f"{given} AND {typed(column, True)} IS NULL",
-                       f"'not an integer in {name}: ' || {_shown(col)}"))
-    elif kind == "boolean":
-        checks.append((f"{given} AND {typed(column, True)} IS NULL",
-                       f"'not a yes/no value in {name}: ' || {_shown(col)}"))
+        value_ok = _in_window(column)
+    elif kind in CASTS or kind == "boolean":
+        value_ok = f"{typed(column, True)} IS NOT NULL"
     elif kind == "enum":
-        allowed = ", ".join(column.values)
-        checks.append((f"{given} AND lower(trim({col})) NOT IN {_sql_list(column.values)}",
-                       f"'unknown {name} ' || {_shown(col)} || ' (expected one of {allowed})'"))
+        value_ok = f"{typed(column, True)} IN {_sql_list(column.values)}"
+    else:
+        value_ok = None
+    if column.required:
+        return f"NOT {_blank(col)}" + (f" AND {value_ok}" if value_ok else "")
+    if value_ok:
+        return f"({_blank(col)} OR {value_ok})"
+    return None
+
+
+def valid(source: Source, present: set[str]) -> str:
+    """Boolean SQL: the row passes every check of the columns present in the file."""
+    parts = [g for c in source.columns if c.name in present and (g := _good(c))]
+    return "coalesce(" + " AND ".join(parts) + ", false)" if parts else "true"
+
+
+def _checks(column: Column) -> list[tuple[str, str]]:
+    """(condition meaning 'bad', reason text) pairs for one present column, in order."""
+    col = quote_ident(column.name)
+    name = column.name
+    checks: list[tuple[str, str]] = []
+    if column.required:
+        checks.append((_blank(col), f"'missing required value: {name}'"))
+    good = _good(Column(name, column.kind, False, column.values))
+    if good is None:
+        return checks
+    label = {
+        "email": "invalid email in", "timestamp": "bad timestamp in", "date": "bad date in",
+        "decimal": "not a number in", "integer": "not an integer in",
+        "boolean": "not a yes/no value in",
+    }.get(column.kind)
+    if column.kind == "enum":
+        text = (f"'unknown {name} ' || {_shown(col)} || "
+                f"' (expected one of {', '.join(column.values)})'")
+    else:
+        text = f"'{label} {name}: ' || {_shown(col)}"
+    checks.append((f"NOT coalesce({good}, false)", text))
     return checks
 
 
 def reason(source: Source, present: set[str]) -> str:
-    """Expression that is NULL for a good row and the first failing check's text otherwise."""
+    """Text SQL: the first failing check's reason (meant for rows where ``valid`` is false)."""
     branches = [
         f"WHEN {cond} THEN {text}"
         for column in source.columns
         if column.name in present
         for cond, text in _checks(column)
     ]
-    if not branches:
-        return "CAST(NULL AS VARCHAR)"
-    return "CASE " + " ".join(branches) + " END"
+    return "CASE " + " ".join(branches) + " ELSE 'invalid row' END" if branches else "'invalid row'"
 
 
 def typed_select(source: Source, present: set[str], extras: list[str]) -> str:

@@ -1,0 +1,41 @@
+"""The benchmark's scales (DESIGN.md section 7) and targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+# A fixed last day, so that runs on different days generate the same data.
+END_DATE = dt.date(2026, 6, 30)
+
+# Targets the benchmark reports against (DESIGN.md section 7 and the issue tracker).
+RATIO_TARGET = 1.3  # total ingestion time / bare DuckDB read time, at scale M
+RATIO_TARGET_SCALE = "M"
+PEAK_RSS_TARGET = 4 * 1024**3  # bytes, any one process
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    leads: int
+    repeat: int  # default number of repetitions of ingestion and bare read
+    days: int = 365
+    seed: int = 42
+    end_date: dt.date = END_DATE
+
+    def generator_params(self) -> dict:
+        """What the generated data depends on (stored beside it to decide on reuse)."""
+        params = asdict(self)
+        del params["name"], params["repeat"]
+        params["end_date"] = self.end_date.isoformat()
+        return params
+
+
+SCALES: dict[str, Scale] = {
+    s.name: s
+    for s in (
+        Scale("S", leads=10_000, repeat=3),
+        Scale("M", leads=200_000, repeat=1),
+        Scale("L", leads=1_000_000, repeat=1),
+    )
+}
