@@ -161,20 +161,21 @@ def read_jsonl(con, path: Path, kind: FileKind) -> Staged:
     cols = _normalised(keys)
     paths = "[" + ", ".join(_sql_str('$."' + c.given.replace('"', '\\"') + '"')
                             for c in cols) + "]"
-    # _read keeps the parsed values as one list per line, made in one pass (a column per
-    # value here would make DuckDB parse each line once per column); _lid points back into
+    # One parse per line for all values (json_valid guards it; TRY() would defeat DuckDB's
+    # common-subexpression elimination and parse once per column). _lid points back into
     # _lines, so the original text is not copied for good rows.
+    values = ", ".join(f"_v[{i}] AS {quote_ident(c.name)}" for i, c in enumerate(cols, 1))
     con.execute(
         f"""CREATE TEMP TABLE _read AS
-        SELECT l.rowid AS _lid, {expr} AS _row,
-               (l.line[1] = '{{' OR starts_with(ltrim(l.line), '{{')) AS _object,
-               TRY(json_extract_string(l.line, {paths})) AS _v
-        FROM _lines l {join}
-        WHERE l.line IS NOT NULL AND NOT (left(l.line, 1) <= ' ' AND trim(l.line) = '')"""
+        SELECT _lid, _row, _v IS NOT NULL AS _parsed, {values}
+        FROM (SELECT l.rowid AS _lid, {expr} AS _row,
+                     CASE WHEN (l.line[1] = '{{' OR starts_with(ltrim(l.line), '{{'))
+                               AND json_valid(l.line)
+                          THEN json_extract_string(l.line, {paths}) END AS _v
+              FROM _lines l {join}
+              WHERE l.line IS NOT NULL AND NOT (left(l.line, 1) <= ' ' AND trim(l.line) = ''))"""
     )
-    values = ", ".join(f"_v[{i}] AS {quote_ident(c.name)}" for i, c in enumerate(cols, 1))
-    rows = f"(SELECT _lid, _row, _v IS NOT NULL AND _object AS _parsed, {values} FROM _read)"
-    return Staged(cols, rows, "JOIN _lines l ON l.rowid = r._lid", "l.line")
+    return Staged(cols, "_read", "JOIN _lines l ON l.rowid = r._lid", "l.line")
 
 
 # ---------------------------------------------------------------- Parquet
