@@ -73,4 +73,5 @@ def test_header_names_are_matched_case_and_space_insensitively(con, inbox):
     (inbox / "forms").mkdir()
     (inbox / "forms" / "crm.csv").write_text(text)
     ingest_source(con, FORMS, inbox)
-    assert con.execute("SELECT submission_id, email FROM raw.forms").fetchall() == [("s1", "a@b.io")]
+    got = con.execute("SELECT submission_id, email FROM raw.forms").fetchall()
+    assert got == [("s1", "a@b.io")]

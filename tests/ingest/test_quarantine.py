@@ -125,7 +125,8 @@ def test_every_input_row_is_loaded_or_quarantined(con, inbox):
     result = ingest_source(con, SOURCES["forms"], inbox)
     [f] = result.files
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (100, 96, 4)
-    ledger = con.execute("SELECT rows_read, rows_loaded, rows_quarantined FROM raw._files").fetchone()
+    ledger = con.execute(
+        "SELECT rows_read, rows_loaded, rows_quarantined FROM raw._files").fetchone()
     assert ledger == (100, 96, 4)
     rows_seen = con.execute(
         "SELECT _row_number FROM raw.forms UNION ALL "
@@ -160,9 +161,11 @@ def test_bad_files_are_quarantined_whole(con, inbox, name, content, reason_start
 
 
 def test_corrupt_gzip_is_quarantined_whole(con, inbox):
-    data = gzip.compress(("\n".join(
-        '{"event_id":"e%d","occurred_at":"2025-03-01T10:00:00Z","anonymous_id":"a",'
-        '"event_type":"page"}' % i for i in range(5000))).encode())
+    lines = (
+        f'{{"event_id":"e{i}","occurred_at":"2025-03-01T10:00:00Z","anonymous_id":"a",'
+        '"event_type":"page"}' for i in range(5000)
+    )
+    data = gzip.compress("\n".join(lines).encode())
     (inbox / "web").mkdir()
     (inbox / "web" / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
     write_rows(inbox / "web" / "ok.jsonl", [web_event(1)], "jsonl")
