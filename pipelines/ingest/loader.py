@@ -173,21 +173,28 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
             "INSERT INTO raw._schema_drift VALUES (?, ?, ?, ?, ?, now())",
             [src.name, src.table, extra, file_id, rel],
         )
+    # validity is evaluated once: the rejected rows (few) are set aside with their reason,
+    # and the load takes every other row without re-checking it
     good = f"_parsed AND {validate.valid(src, present)}"
+    rejected = con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _bad AS
+        SELECT r.*, CASE WHEN NOT _parsed THEN 'unparseable JSON line'
+                         ELSE {validate.reason(src, present)} END AS _reason
+        FROM {staged.rows} r WHERE NOT ({good})"""
+    ).fetchone()[0]
+    skip_bad = "WHERE _row NOT IN (SELECT _row FROM _bad)" if rejected else ""
     loaded = con.execute(
         f"""INSERT INTO raw.{src.table} BY NAME
         SELECT {validate.typed_select(src, present, extras)},
                {file_id} AS _file_id, _row AS _row_number, now() AS _loaded_at
-        FROM {staged.rows} WHERE {good}"""
+        FROM {staged.rows} {skip_bad}"""
     ).fetchone()[0]
     quarantined = con.execute(
         f"""INSERT INTO raw._quarantine
         SELECT ?, {file_id}, ?, _row, reason, original_text, now() FROM (
-            SELECT _row,
-                   CASE WHEN NOT _parsed THEN 'unparseable JSON line'
-                        ELSE {validate.reason(src, present)} END AS reason,
-                   coalesce(_original, {_rebuilt_text(kind, staged)}) AS original_text
-            FROM {staged.with_original(f"NOT ({good})")}
+            SELECT _row, _reason AS reason,
+                   coalesce({staged.original}, {_rebuilt_text(kind, staged)}) AS original_text
+            FROM _bad r {staged.original_join}
             UNION ALL
             SELECT _row, reason, original_text FROM _malformed)""",
         [src.name, rel],

@@ -9,8 +9,8 @@ Each reader leaves, in the connection's temp schema:
 and returns a :class:`Staged` that says how to read them back: ``rows`` is a SQL relation
 of every parsed row with ``_row`` (the 1-based data row in the file: CSV data rows after
 the header, JSON lines, Parquet rows) and ``_parsed`` (false for a JSON line that is not
-an object); ``with_original(condition)`` adds ``_original``, the row's text as it stood
-in the file where the format keeps it (NULL where the loader rebuilds it from the values).
+an object); ``original`` (after ``original_join``) is a row's text as it stood in the
+file where the format keeps it (NULL where the loader rebuilds it from the values).
 
 DuckDB does all parsing; Python only decides the dialect and the column names.
 """
@@ -34,12 +34,8 @@ REJECTS = ("_rej", "_rej_scan")
 class Staged:
     columns: list[InputColumn]
     rows: str
-    original_join: str = ""
+    original_join: str = ""  # joined to rows aliased r, to reach their original text
     original: str = "NULL::VARCHAR"
-
-    def with_original(self, condition: str) -> str:
-        return (f"(SELECT r.*, {self.original} AS _original FROM {self.rows} r "
-                f"{self.original_join} WHERE {condition})")
 
 
 @dataclass(frozen=True)
@@ -67,7 +63,7 @@ def _normalised(given: list[str]) -> list[InputColumn]:
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the temp tables a reader leaves behind."""
-    for t in ("_read", "_lines", "_malformed", "_gaps", *REJECTS):
+    for t in ("_read", "_lines", "_malformed", "_gaps", "_bad", *REJECTS):
         con.execute(f"DROP TABLE IF EXISTS temp.{t}")
 
 
