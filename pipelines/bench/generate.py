@@ -11,17 +11,16 @@ log = logging.getLogger(__name__)
 
 
 class _Progress:
-    """Generator progress as a log line per stage, at most every few seconds."""
+    """Generator progress as a log line at most every ``every`` seconds."""
 
-    def __init__(self, every: float = 5.0):
-        self.every, self.last, self.stage = every, 0.0, None
+    def __init__(self, every: float = 10.0):
+        self.every, self.last = every, time.monotonic()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if stage == self.stage and now - self.last < self.every and done < total:
-            return
-        self.last, self.stage = now, stage
-        log.info("generate: %s %s / %s", stage, f"{done:,}", f"{total:,}")
+        if now - self.last >= self.every:
+            self.last = now
+            log.info("generate: %s %s / %s", stage, f"{done:,}", f"{total:,}")
 
 
 def run_task(inbox: str, truth: str, leads: int, days: int, seed: int, end_date: str) -> dict:
@@ -32,4 +31,5 @@ def run_task(inbox: str, truth: str, leads: int, days: int, seed: int, end_date:
                        end_date=dt.date.fromisoformat(end_date), progress=_Progress())
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "generator_seconds": summary.seconds,
-            "rows": dict(summary.rows), "files": dict(summary.files)}
+            "rows": dict(summary.rows), "files": dict(summary.files),
+            "dirt": dict(getattr(summary, "dirt", {}))}

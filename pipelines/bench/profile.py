@@ -24,23 +24,24 @@ from pipelines.ingest import loader, readers
 OVERLAPPED = "sha256 of the file (other thread, overlapped)"
 REMAINDER = "ingest_source: listing, stat, Python"
 
-# (pattern over the statement, label); the first match wins
+# (pattern over the statement, label); the first match wins, so the statements named by
+# their start come before those found by a table they mention
 SQL_LABELS = [
-    (r"^CREATE TEMP TABLE _read AS .*read_csv\(", "CSV: parse + validate -> _read"),
-    (r"^CREATE TEMP TABLE _lines", "JSONL: lines -> _lines"),
-    (r"^SELECT DISTINCT k FROM", "JSONL: collect keys"),
-    (r"^CREATE TEMP TABLE _read AS .*json_extract", "JSONL: extract + validate -> _read"),
-    (r"^CREATE TEMP TABLE _read AS .*read_parquet\(", "Parquet: read + validate -> _read"),
-    (r"^DESCRIBE ", "Parquet: schema"),
-    (r"_malformed|_gaps|_rej", "parser rejects: bookkeeping"),
-    (r"^INSERT INTO raw\._quarantine", "insert raw._quarantine"),
-    (r"^INSERT INTO raw\.\w+ BY NAME", "insert raw.<source> (typed)"),
-    (r"_schema_drift|^ALTER TABLE", "schema drift"),
-    (r"raw\._files", "file ledger"),
-    (r"information_schema", "catalog lookups"),
+    (r"^INSERT INTO raw\._quarantine", "reasons + insert raw._quarantine"),
+    (r"^INSERT INTO raw\.\w+ BY NAME", "validate + type + insert raw.<source>"),
     (r"^DROP TABLE IF EXISTS temp", "drop temp tables"),
     (r"^CHECKPOINT", "checkpoint"),
     (r"^CREATE (SCHEMA|TABLE) IF NOT EXISTS", "schema DDL"),
+    (r"_schema_drift|^ALTER TABLE", "schema drift"),
+    (r"raw\._files", "file ledger"),
+    (r"information_schema", "catalog lookups"),
+    (r"^CREATE TEMP TABLE _read AS .*read_csv\(", "CSV: parse -> _read"),
+    (r"^CREATE TEMP TABLE _lines", "JSONL: lines -> _lines"),
+    (r"^SELECT DISTINCT k FROM", "JSONL: collect keys"),
+    (r"^CREATE TEMP TABLE _read AS .*json_extract", "JSONL: parse lines -> _read"),
+    (r"^CREATE TEMP TABLE _read AS .*read_parquet\(", "Parquet: read -> _read"),
+    (r"^DESCRIBE ", "Parquet: schema"),
+    (r"_malformed|_gaps|_rej", "parser rejects: bookkeeping"),
 ]
 # (module, function, label) of the Python steps timed
 FUNCTIONS = [

@@ -110,7 +110,7 @@ def _targets(results: dict) -> list[str]:
         show = _ratio if t["unit"] == "ratio" else _bytes
         rows.append([t["target"], f"{show(t['value'])} {t['comparison']} {show(t['limit'])}",
                      "PASS" if t["passed"] else "FAIL", t["note"] or ""])
-    return ["Targets", *table(["target", "measured", "result", ""], rows, left=1)]
+    return ["Targets", *table(["target", "measured", "result", "note"], rows)]
 
 
 def _profile(profile: dict, share: float = 0.005) -> list[str]:

@@ -73,8 +73,8 @@ def prepare_data(cfg: BenchConfig) -> dict:
     if cfg.generated.exists() and cfg.inbox.is_dir():
         stored = json.loads(cfg.generated.read_text())
         if stored.get("params") == params:
-            log.info("reusing the %s data generated at %s in %s (delete it to regenerate)",
-                     cfg.scale.name, stored["generated_at"], cfg.inbox)
+            log.info("reusing the %s data generated at %s in %s (delete %s to regenerate)",
+                     cfg.scale.name, stored["generated_at"], cfg.inbox, cfg.generated)
             return {**stored, "reused": True}
     cfg.generated.unlink(missing_ok=True)
     shutil.rmtree(cfg.inbox, ignore_errors=True)
