@@ -1,0 +1,103 @@
+{# Cleaning expressions shared by the staging models. Each returns one SQL expression. #}
+
+{# Trimmed text, NULL when empty or a placeholder such as 'n/a' (var placeholder_values). #}
+{% macro clean_text(column) -%}
+    case
+        when list_contains(
+            [{%- for value in var('placeholder_values') %}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}],
+            lower(trim({{ column }}))
+        ) then null
+        else regexp_replace(trim({{ column }}), '\s+', ' ', 'g')
+    end
+{%- endmacro %}
+
+{# Machine-written text (ids, URLs, user agents): trimmed, NULL when empty. #}
+{% macro clean_token(column) -%}
+    nullif(trim({{ column }}), '')
+{%- endmacro %}
+
+{# A person's name, already cleaned: ALL CAPS or all lower case turned into Title Case. #}
+{% macro title_case_name(cleaned) -%}
+    case
+        when {{ cleaned }} = upper({{ cleaned }}) or {{ cleaned }} = lower({{ cleaned }})
+            then list_aggregate(
+                list_transform(
+                    string_split(lower({{ cleaned }}), ' '),
+                    lambda w: upper(left(w, 1)) || substr(w, 2)
+                ),
+                'string_agg', ' '
+            )
+        else {{ cleaned }}
+    end
+{%- endmacro %}
+
+{#
+    The address as the mailbox owner would recognise it: trimmed (also of <, >, quotes and
+    a mailto: prefix) and lower-cased; with var email_strip_plus_tag, "+tag" sub-addresses
+    are removed (jane+news@x.com -> jane@x.com). This is the person key.
+#}
+{% macro normalize_email(column) -%}
+    {%- set base -%}
+        regexp_replace(lower(trim({{ column }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || '<>"''')), '^mailto:', '')
+    {%- endset -%}
+    {%- if var('email_strip_plus_tag') -%}
+        regexp_replace({{ base }}, '\+[^@]*@', '@')
+    {%- else -%}
+        {{ base }}
+    {%- endif -%}
+{%- endmacro %}
+
+{# Lower-cased and trimmed, without the plus-tag rule: to tell which merge rule applied. #}
+{% macro lower_trim_email(column) -%}
+    regexp_replace(lower(trim({{ column }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || '<>"''')), '^mailto:', '')
+{%- endmacro %}
+
+{# True when a normalised address is deliverable-looking: one @, a dotted domain, a TLD. #}
+{% macro is_valid_email(normalized) -%}
+    coalesce(
+        regexp_full_match({{ normalized }}, '[a-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&''*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}'),
+        false
+    )
+{%- endmacro %}
+
+{# UTM value: trimmed, lower-cased, '+' and %20 decoded, inner white space collapsed. #}
+{% macro clean_utm(column) -%}
+    nullif(regexp_replace(lower(trim(url_decode(replace({{ column }}, '+', ' ')))), '\s+', ' ', 'g'), '')
+{%- endmacro %}
+
+{# Path of a URL (or of a bare path): lower case, no query or fragment, no trailing slash. #}
+{% macro url_path(column) -%}
+    coalesce(
+        nullif(rtrim(lower(regexp_extract(trim({{ column }}), '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1)), '/'), ''),
+        case when {{ column }} is not null and trim({{ column }}) <> '' then '/' end
+    )
+{%- endmacro %}
+
+{# Host of an absolute URL, lower case, without www. and port; NULL for a bare path. #}
+{% macro url_host(column) -%}
+    nullif(regexp_replace(lower(regexp_extract(trim({{ column }}), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)', 1)), '^www\.', ''), '')
+{%- endmacro %}
+
+{# One query-string parameter of a URL, URL-decoded; NULL when absent. #}
+{% macro url_param(column, name) -%}
+    nullif(url_decode(regexp_extract({{ column }}, '[?&]{{ name }}=([^&#]*)', 1)), '')
+{%- endmacro %}
+
+{# True when a host is our own site (var own_site_domains) or one of its sub-domains. #}
+{% macro is_own_host(host) -%}
+    coalesce(
+        {%- for domain in var('own_site_domains') %}
+        {{ host }} = '{{ domain }}' or ends_with({{ host }}, '.{{ domain }}'){{ " or" if not loop.last }}
+        {%- endfor %}
+    , false)
+{%- endmacro %}
+
+{# A stable surrogate key: md5 of the '|'-joined text of the given expressions. #}
+{% macro surrogate_key(columns) -%}
+    md5(concat_ws('|', {% for c in columns %}coalesce(cast({{ c }} as varchar), '∅'){{ ", " if not loop.last }}{% endfor %}))
+{%- endmacro %}
+
+{# The lead key: md5 of the normalised e-mail address (stable across runs and merges). #}
+{% macro lead_id(normalized_email) -%}
+    md5({{ normalized_email }})
+{%- endmacro %}

@@ -1,0 +1,130 @@
+{{ config(unique_key='anonymous_id') }}
+-- One row per web session: a visitor's (anonymous_id's) events with no gap longer than
+-- var session_inactivity_minutes. Sessions belong to the device, not yet to a person: join
+-- int_identities_stitched on anonymous_id for the person (stitching can change later).
+--
+-- Incremental: a daily run re-sessionises only the visitors with events in raw files newer
+-- than the newest file already here, from all of their events (a late event may split or
+-- join sessions), and replaces all of those visitors' sessions (delete+insert keyed on
+-- anonymous_id). A full refresh gives the same rows.
+with
+
+{% if is_incremental() %}
+changed_visitors as (
+
+    select distinct anonymous_id
+    from {{ ref('stg_web__events') }}
+    where _file_id > (select coalesce(max(max_file_id), 0) from {{ this }})
+
+),
+{% endif %}
+
+events as (
+
+    select events.*
+    from {{ ref('stg_web__events') }} as events
+    {% if is_incremental() %}
+    inner join changed_visitors using (anonymous_id)
+    {% endif %}
+    where events.anonymous_id is not null
+
+),
+
+gaps as (
+
+    select
+        *,
+        lag(occurred_at) over visitor_timeline as previous_occurred_at,
+        -- the landing hit of a session is its first page view (else its first event)
+        (event_type <> 'page', occurred_at, event_id) as landing_order
+    from events
+    window visitor_timeline as (partition by anonymous_id order by occurred_at, event_id)
+
+),
+
+numbered as (
+
+    select
+        *,
+        sum(
+            case
+                when previous_occurred_at is null then 1
+                when occurred_at - previous_occurred_at
+                     > to_minutes({{ var('session_inactivity_minutes') }}) then 1
+                else 0
+            end
+        ) over (
+            partition by anonymous_id order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as session_number
+    from gaps
+
+),
+
+sessions as (
+
+    select
+        anonymous_id,
+        session_number,
+        min(occurred_at)                                            as started_at,
+        max(occurred_at)                                            as ended_at,
+        count(*)                                                    as event_count,
+        count(*) filter (where event_type = 'page')                 as page_view_count,
+        count(distinct page_path) filter (where event_type = 'page') as unique_page_count,
+        count(*) filter (where event_type = 'page' and page_category = 'pricing') as pricing_page_views,
+        count(*) filter (where event_type = 'page' and page_category = 'demo')    as demo_page_views,
+        count(*) filter (where event_type = 'page' and page_category = 'docs')    as docs_page_views,
+        count(*) filter (where event_type = 'page' and page_category = 'blog')    as blog_page_views,
+        count(*) filter (where event_type = 'page' and page_category = 'careers') as careers_page_views,
+        count(*) filter (where event_type = 'page' and is_high_intent_page)       as high_intent_page_views,
+        count(*) filter (where event_type = 'track')                as track_event_count,
+        count(*) filter (where event_type = 'identify')             as identify_event_count,
+        list_sort(list(distinct page_category)
+            filter (where event_type = 'page' and page_category is not null)) as page_categories,
+        -- the session's source is its landing hit's
+        arg_min_null(page_url, landing_order)                       as landing_page_url,
+        arg_min_null(page_path, landing_order)                      as landing_page_path,
+        arg_min_null(page_category, landing_order)                  as landing_page_category,
+        arg_min_null(referrer_host, landing_order)                  as referrer_host,
+        arg_min_null(utm_source, landing_order)                     as utm_source,
+        arg_min_null(utm_medium, landing_order)                     as utm_medium,
+        arg_min_null(utm_campaign, landing_order)                   as utm_campaign,
+        arg_min_null(traffic_channel, landing_order)                as channel,
+        arg_min_null(user_agent, landing_order)                     as user_agent,
+        max(_file_id)                                               as max_file_id
+    from numbered
+    group by anonymous_id, session_number
+
+)
+
+select
+    {{ surrogate_key(['anonymous_id', 'started_at']) }}             as session_id,
+    anonymous_id,
+    session_number,
+    started_at,
+    ended_at,
+    epoch(ended_at - started_at)::bigint                            as duration_seconds,
+    event_count,
+    page_view_count,
+    unique_page_count,
+    pricing_page_views,
+    demo_page_views,
+    docs_page_views,
+    blog_page_views,
+    careers_page_views,
+    high_intent_page_views,
+    track_event_count,
+    identify_event_count,
+    page_view_count <= 1                                            as is_bounce,
+    page_categories,
+    landing_page_url,
+    landing_page_path,
+    landing_page_category,
+    referrer_host,
+    utm_source,
+    utm_medium,
+    utm_campaign,
+    channel,
+    user_agent,
+    max_file_id
+from sessions

@@ -1,0 +1,16 @@
+-- One row per record tied to a person (or rejected): which record, which person, which
+-- rule, which golden fields it supplied. The audit trail of dim_leads' dedup.
+select
+    merge_decision_id,
+    lead_id,
+    record_source,
+    record_id,
+    email_as_given,
+    email,
+    record_at,
+    record_count,
+    merge_rule,
+    rule_detail,
+    is_person_origin,
+    survived_fields
+from {{ ref('int_merge_decisions') }}

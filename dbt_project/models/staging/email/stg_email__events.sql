@@ -1,0 +1,65 @@
+{{ config(unique_key='event_id') }}
+-- One row per e-mail event (event_id), SendGrid-like. A re-sent event keeps the first
+-- loaded copy. Incremental on the raw load sequence (_file_id), like stg_web__events.
+with source as (
+
+    select * from {{ source('raw', 'email_events') }}
+    {% if is_incremental() %}
+    where _file_id > (select coalesce(max(_file_id), 0) from {{ this }})
+    {% endif %}
+
+),
+
+first_loaded as (
+
+    {{ deduplicate('source', 'trim(records.event_id)') }}
+
+),
+
+cleaned as (
+
+    select
+        trim(event_id)                                              as event_id,
+        occurred_at,
+        email                                                       as email_raw,
+        {{ normalize_email('email') }}                              as email,
+        event                                                       as event_type,
+        lower({{ clean_text('campaign_id') }})                      as campaign_id,
+        {{ clean_token(optional_column('email_events', 'sg_message_id')) }} as provider_message_id,
+        {{ clean_token('url') }}                                    as link_url,
+        {{ url_path(clean_token('url')) }}                          as link_path,
+        {{ clean_token('user_agent') }}                             as user_agent,
+        {{ clean_token('ip') }}                                     as ip_address,
+        {{ clean_text(optional_column('email_events', 'reason')) }} as event_reason,
+        _file_id,
+        _row_number,
+        _loaded_at
+    from first_loaded
+    {% if is_incremental() %}
+    where not exists (
+        select 1 from {{ this }} as existing where existing.event_id = trim(first_loaded.event_id)
+    )
+    {% endif %}
+
+)
+
+select
+    event_id,
+    occurred_at,
+    email_raw,
+    email,
+    {{ is_valid_email('email') }}                                   as is_valid_email,
+    event_type,
+    campaign_id,
+    -- one sent message: the provider's id, else the recipient and campaign
+    coalesce(provider_message_id, {{ surrogate_key(['email', 'campaign_id']) }}) as message_id,
+    provider_message_id,
+    link_url,
+    link_path,
+    user_agent,
+    ip_address,
+    event_reason,
+    _file_id,
+    _row_number,
+    _loaded_at
+from cleaned
