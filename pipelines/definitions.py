@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.assets.dbt import dbt_resource, leadflow_dbt_models
 from pipelines.assets.ingest import INGEST_ASSETS
 from pipelines.jobs import daily_job
 from pipelines.project import paths
@@ -15,13 +16,14 @@ from pipelines.sensors import inbox_sensor
 def build_definitions() -> dg.Definitions:
     where = paths()
     return dg.Definitions(
-        assets=[*INGEST_ASSETS],
+        assets=[*INGEST_ASSETS, leadflow_dbt_models],
         jobs=[daily_job],
         schedules=[daily_schedule],
         sensors=[inbox_sensor],
         resources={
             "warehouse": WarehouseResource(path=str(where.warehouse)),
             "inbox": InboxResource(path=str(where.inbox)),
+            "dbt": dbt_resource(),
         },
         # one process writes the warehouse: DuckDB allows a single writer per file
         executor=dg.in_process_executor,

@@ -69,3 +69,13 @@ class LeadflowPaths:
 def paths() -> LeadflowPaths:
     """The paths in force for this process (read from the environment on each call)."""
     return LeadflowPaths.from_env()
+
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def dbt_project():
+    """The one DbtProject of Leadflow (imported lazily: dagster-dbt is heavy)."""
+    from dagster_dbt import DbtProject
+
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

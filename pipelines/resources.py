@@ -74,6 +74,12 @@ class WarehouseResource(dg.ConfigurableResource):
         return self.file.with_name(self.file.name + ".lock")
 
     @contextmanager
+    def writer(self) -> Iterator[None]:
+        """Hold the writer lock without a connection (for dbt, which opens its own)."""
+        with warehouse_lock(self.lock_file):
+            yield
+
+    @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if read_only:
             con = open_duckdb(self.file, read_only=True)

@@ -40,3 +40,13 @@ def test_dagster_yaml_keeps_storage_under_data_and_telemetry_off(lf_paths, monke
         assert {"key": "leadflow/warehouse", "value": "write", "limit": 1} in limits
     finally:
         instance.dispose()
+
+
+def test_dbt_models_sit_downstream_of_their_ingestion_assets(lf_paths):
+    graph = build_definitions().resolve_asset_graph()
+    staging = graph.get(dg.AssetKey(["staging", "stg_forms__submissions"]))
+    assert dg.AssetKey(["raw", "forms"]) in staging.parent_keys
+    leads = dg.AssetKey(["marts", "dim_leads"])
+    assert leads in graph.get_all_asset_keys()
+    # dbt tests are asset checks of the models they test
+    assert any(check.asset_key == leads for check in graph.asset_check_keys)

@@ -1,0 +1,54 @@
+"""The dbt project as Dagster assets: every model a downstream asset of the ingestion
+asset it reads (dbt source ``raw.<table>`` = asset key ``raw/<table>``), every dbt test an
+asset check."""
+
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from pipelines.project import DBT_PROJECT_DIR, dbt_project
+from pipelines.resources import WarehouseResource
+
+PROJECT = dbt_project()
+WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
+
+
+def dbt_resource() -> DbtCliResource:
+    # the dbt beside this interpreter: the venv's, whatever PATH says
+    return DbtCliResource(
+        project_dir=PROJECT, dbt_executable=str(Path(sys.executable).parent / "dbt")
+    )
+
+
+def _newest_source_change(root: Path) -> float:
+    stamps = [
+        p.stat().st_mtime
+        for name in WATCHED
+        for p in ([root / name] if (root / name).is_file() else (root / name).rglob("*"))
+        if p.is_file()
+    ]
+    return max(stamps, default=0.0)
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than its files."""
+    manifest = PROJECT.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_change(DBT_PROJECT_DIR):
+        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+        dbt_resource().cli(["parse", "--quiet"], target_path=PROJECT.target_path).wait()
+    return manifest
+
+
+@dbt_assets(manifest=ensure_manifest(), project=PROJECT)
+def leadflow_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """`dbt build` of the selected models, seeds and tests, holding the writer lock."""
+    os.environ["LEADFLOW_WAREHOUSE"] = warehouse.path
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    with warehouse.writer():
+        yield from dbt.cli(["build"], context=context).stream()
+
