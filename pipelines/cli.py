@@ -22,7 +22,8 @@ class CliError(Exception):
     """A user-facing error: printed as one line, exit code 2."""
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a whole number above 0, with a one-line reason otherwise."""
     try:
         value = int(text)
     except ValueError:
@@ -167,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Write realistic inbox files for all six sources, "
                          "seeded and reproducible, with the dirt real exports carry, and the "
                          "hidden truth file.")
-    gen.add_argument("--leads", type=_positive, default=10_000, help="people (default 10000)")
-    gen.add_argument("--days", type=_positive, default=365, help="days of history (default 365)")
+    gen.add_argument("--leads", type=positive_int, default=10_000, help="people (default 10000)")
+    gen.add_argument("--days", type=positive_int, default=365, help="days of history (default 365)")
     gen.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     gen.add_argument("--end-date", type=_date, default=None,
                      help="last day of data, YYYY-MM-DD (default today, UTC)")

@@ -15,17 +15,8 @@ from pipelines.bench.child import PhaseFailed
 from pipelines.bench.report import print_report
 from pipelines.bench.run import BenchConfig, run_benchmark
 from pipelines.bench.scales import SCALES
+from pipelines.cli import positive_int
 from pipelines.project import paths
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workdir", type=Path,
                         help="where data and results go (default data/bench/<scale>); the "
                         "generated inbox there is reused when present")
-    parser.add_argument("--repeat", type=_positive,
+    parser.add_argument("--repeat", type=positive_int,
                         help="runs of each side (default 3 at S, 1 at M and L)")
     parser.add_argument("--keep", action="store_true",
                         help="keep each run's DuckDB file (deleted after measuring otherwise)")
