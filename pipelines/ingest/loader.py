@@ -107,10 +107,10 @@ def ingest_source(
 
 
 @contextmanager
-def _readable(path: Path, kind: FileKind, tmp_dir: Path | None) -> Iterator[Path]:
+def _readable(path: Path, kind: FileKind) -> Iterator[Path]:
     """Parquet cannot be read through gzip: inflate such a file to a temp copy first."""
     if kind.format == "parquet" and kind.compression == "gzip":
-        with tempfile.NamedTemporaryFile(suffix=".parquet", dir=tmp_dir) as tmp:
+        with tempfile.NamedTemporaryFile(suffix=".parquet") as tmp:
             try:
                 with gzip.open(path, "rb") as f:
                     shutil.copyfileobj(f, tmp)
@@ -123,7 +123,7 @@ def _readable(path: Path, kind: FileKind, tmp_dir: Path | None) -> Iterator[Path
 
 
 def _stage(con, src: Source, path: Path, kind: FileKind) -> readers.Staged:
-    with _readable(path, kind, None) as readable:
+    with _readable(path, kind) as readable:
         if kind.format == "jsonl":
             staged = readers.read_jsonl(con, readable, kind)
         else:
