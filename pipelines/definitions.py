@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.assets.dbt import dbt_resource, leadflow_dbt_models
 from pipelines.assets.ingest import INGEST_ASSETS
+from pipelines.checks import RAW_CHECKS
 from pipelines.jobs import daily_job
 from pipelines.project import paths
 from pipelines.resources import InboxResource, WarehouseResource
@@ -17,6 +18,7 @@ def build_definitions() -> dg.Definitions:
     where = paths()
     return dg.Definitions(
         assets=[*INGEST_ASSETS, leadflow_dbt_models],
+        asset_checks=RAW_CHECKS,
         jobs=[daily_job],
         schedules=[daily_schedule],
         sensors=[inbox_sensor],

@@ -42,3 +42,32 @@ def test_a_second_writer_is_refused_with_a_clear_error(lf_paths):
                 raise AssertionError("two writers were let in")
         except WarehouseBusy as exc:
             assert "another Leadflow run is writing the warehouse" in str(exc)
+
+
+def test_raw_checks_pass_on_clean_data_and_block_on_a_broken_contract(lf_paths, inbox):
+    from pipelines.checks import RAW_CHECKS
+
+    write_rows(inbox / "forms" / "f.csv", [form(i) for i in range(1, 30)] +
+               [form(30, email="not-an-email")], "csv")
+    result = dg.materialize([*INGEST_ASSETS, *RAW_CHECKS], resources=_resources(lf_paths))
+    evaluations = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+    }
+    contract = evaluations[("raw/forms", "gx_contract")]
+    assert contract.passed and contract.metadata["rows_checked"].value == 29
+    share = evaluations[("raw/forms", "quarantine_share")]
+    assert share.passed and share.metadata["rows_quarantined"].value == 1
+
+    # a hand-edited table that breaks the contract fails the blocking GX check
+    with open_duckdb(lf_paths.warehouse) as con:
+        con.execute("UPDATE raw.forms SET email = 'broken' WHERE submission_id = 's3'")
+    checks_only = dg.materialize(
+        [*INGEST_ASSETS, *RAW_CHECKS], resources=_resources(lf_paths),
+        selection=dg.AssetSelection.checks_for_assets(dg.AssetKey(["raw", "forms"])),
+        raise_on_error=False,
+    )
+    [failed] = [e for e in checks_only.get_asset_check_evaluations()
+                if e.check_name == "gx_contract"]
+    assert not failed.passed
+    assert failed.metadata["failed"].value == {"expect_column_values_to_match_regex(email)": 1}
