@@ -87,3 +87,19 @@ def test_sales_kpis(warehouse):
         FROM marts.rpt_sales_kpis""") == [
         ("2026-03", 1, 0, 1.0, 11500.0, 5.3, 958.33, None),
     ]
+
+
+def test_channel_roi_joins_spend_to_attributed_revenue(warehouse):
+    # spend: paid_search brand_search Mar 1 was 100 on day 1 and restated to 120 on day 2
+    # (the restatement replaces it); paid_social 50. W-shaped credits paid_search with
+    # 30% (f1, the lead-creation touch) + 2.5% (the Mar 2 session) of Ann's 11,500 win.
+    got = query(
+        warehouse,
+        """SELECT channel, spend_usd, attributed_revenue_usd, attributed_wins, cac_usd, roi
+        FROM marts.rpt_channel_roi WHERE model = 'w_shaped'
+          AND channel IN ('paid_search', 'paid_social') ORDER BY channel""",
+    )
+    assert got == [
+        ("paid_search", 120.0, 3737.5, 0.325, 369.23, 30.1458),  # 120/0.325; 3617.5/120
+        ("paid_social", 50.0, 0.0, 0.0, None, -1.0),
+    ]
