@@ -36,9 +36,9 @@ grouped as (
         quantile_cont(response_minutes, 0.5)                        as median_response_minutes,
         quantile_cont(response_minutes, 0.95)                       as p95_response_minutes,
         count(*) filter (where is_within_hour)                      as leads_within_hour,
-        count(*) filter (where is_within_hour) / count(*)           as share_within_hour,
+        count(*) filter (where is_within_hour) / nullif(count(*), 0)  as share_within_hour,
         count(*) filter (where is_sla_breach)                       as sla_breaches,
-        count(*) filter (where is_sla_breach) / count(*)            as sla_breach_rate
+        count(*) filter (where is_sla_breach) / nullif(count(*), 0)   as sla_breach_rate
     from leads
     group by grouping sets (
         (team, owner, source_channel),
