@@ -11,7 +11,8 @@ Worked out by hand from the fixture files (seed report_parameters: SLA 4 hours):
 - Funnel: 4 people (Ann, Bob, Dora, Erin); MQL Ann and Dora, SQL/opportunity/customer Ann
   only: strict lead->mql 2/4, mql->sql 1/2, sql->opp 1/1, opp->customer 1/1.
 - Sales KPIs: deal d1 won Mar 20 16:00 for 11,500 USD, created Mar 15 10:00: 5.25 days,
-  new MRR 11500 / 12 = 958.33 (annual contracts assumed), no month before: growth NULL.
+  new MRR 11500 / 12 = 958.33 (annual contracts assumed), no month before: growth NULL;
+  the only running contract: MRR 958.33, ARR 11,500.
 """
 
 from __future__ import annotations
@@ -21,18 +22,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.test_dbt_build import FIXTURE, dbt, ingest, rows
+from tests.dbt.workspace import rows
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("dbt_reports")
-    path, inbox = work / "warehouse.duckdb", work / "inbox"
-    ingest(path, FIXTURE / "day1", inbox)
-    dbt(work, path, "build")
-    ingest(path, FIXTURE / "day2", inbox)
-    dbt(work, path, "build")
-    return path
+def warehouse(warehouses) -> Path:
+    return warehouses["incremental"]
 
 
 def query(path: Path, sql: str) -> list[tuple]:
@@ -83,9 +78,10 @@ def test_funnel_conversion(warehouse):
 def test_sales_kpis(warehouse):
     assert query(warehouse, """
         SELECT strftime(closed_month, '%Y-%m'), deals_won, deals_lost, win_rate,
-               avg_won_deal_usd, avg_sales_cycle_days, new_mrr_usd, new_mrr_growth
+               avg_won_deal_usd, avg_sales_cycle_days, new_mrr_usd, new_mrr_growth,
+               mrr_usd, arr_usd, arr_growth
         FROM marts.rpt_sales_kpis""") == [
-        ("2026-03", 1, 0, 1.0, 11500.0, 5.3, 958.33, None),
+        ("2026-03", 1, 0, 1.0, 11500.0, 5.3, 958.33, None, 958.33, 11500.0, None),
     ]
 
 

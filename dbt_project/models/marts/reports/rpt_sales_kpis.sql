@@ -8,6 +8,12 @@
 --   new_mrr_usd           won amount_usd / seed report_parameters.contract_months (12):
 --                         contracts are ASSUMED annual, the CRM has no contract term
 --   new_mrr_growth        new_mrr_usd / previous month's - 1 (NULL when that was 0)
+--   mrr_usd               contracted MRR at the month's end: the new MRR of every deal won
+--                         in this month or the contract_months - 1 before it (a contract
+--                         runs contract_months from its close; the CRM records no renewals
+--                         or churn, so a contract is ASSUMED to end with its term)
+--   arr_usd               mrr_usd x 12
+--   arr_growth            arr_usd / previous month's - 1 (NULL when that was 0)
 with params as (
 
     select max(cast(value as double)) filter (where parameter = 'contract_months') as contract_months
@@ -61,6 +67,21 @@ kpis as (
     from monthly
     cross join params
 
+),
+
+-- every month sums the new MRR of the contracts still running in it
+recurring as (
+
+    select
+        kpis.closed_month,
+        sum(running.won_amount_usd / params.contract_months)        as mrr_usd
+    from kpis
+    cross join params
+    inner join monthly as running
+        on running.closed_month <= kpis.closed_month
+        and running.closed_month > kpis.closed_month - to_months(cast(params.contract_months as integer))
+    group by kpis.closed_month
+
 )
 
 select
@@ -73,6 +94,10 @@ select
     round(avg_sales_cycle_days, 1)                                  as avg_sales_cycle_days,
     won_amount_usd,
     new_mrr_usd,
-    round(new_mrr_usd / nullif(lag(new_mrr_usd) over (order by closed_month), 0) - 1, 4) as new_mrr_growth
+    round(new_mrr_usd / nullif(lag(new_mrr_usd) over (order by closed_month), 0) - 1, 4) as new_mrr_growth,
+    round(recurring.mrr_usd, 2)                                     as mrr_usd,
+    round(recurring.mrr_usd * 12, 2)                                as arr_usd,
+    round(recurring.mrr_usd / nullif(lag(recurring.mrr_usd) over (order by closed_month), 0) - 1, 4) as arr_growth
 from kpis
+inner join recurring using (closed_month)
 order by closed_month
