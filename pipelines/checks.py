@@ -1,5 +1,5 @@
 """Great Expectations suites on the raw tables, run as Dagster asset checks beside the
-ingestion assets they guard.
+ingestion assets they guard (the marts' suites are in mart_checks.py).
 
 Each suite follows from the inbox contract (pipelines/sources.py): required columns are
 never null, e-mails look like e-mails, timestamps sit in a sane window. They hold by
@@ -38,7 +38,7 @@ def expectations(src: Source) -> list:
     return out
 
 
-def validate_frame(name: str, frame, suite_expectations: list):
+def validate_frame(name: str, frame, suite_expectations: list, suite_name: str | None = None):
     """Run a suite over a pandas frame in an ephemeral GX context (no files, no network)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
@@ -47,12 +47,12 @@ def validate_frame(name: str, frame, suite_expectations: list):
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
-        context.data_sources.add_pandas("raw")
+        context.data_sources.add_pandas("leadflow")
         .add_dataframe_asset(name=name)
         .add_batch_definition_whole_dataframe("sample")
         .get_batch(batch_parameters={"dataframe": frame})
     )
-    suite = gx.ExpectationSuite(name=f"raw_{name}")
+    suite = gx.ExpectationSuite(name=suite_name or f"raw_{name}")
     for expectation in suite_expectations:
         suite.add_expectation(expectation)
     return batch.validate(suite)

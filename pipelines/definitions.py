@@ -8,6 +8,7 @@ from pipelines.assets.dbt import dbt_resource, leadflow_dbt_models
 from pipelines.assets.ingest import INGEST_ASSETS
 from pipelines.checks import RAW_CHECKS
 from pipelines.jobs import daily_job
+from pipelines.mart_checks import MART_CHECKS
 from pipelines.project import paths
 from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.schedules import daily_schedule
@@ -18,7 +19,7 @@ def build_definitions() -> dg.Definitions:
     where = paths()
     return dg.Definitions(
         assets=[*INGEST_ASSETS, leadflow_dbt_models],
-        asset_checks=RAW_CHECKS,
+        asset_checks=[*RAW_CHECKS, *MART_CHECKS],
         jobs=[daily_job],
         schedules=[daily_schedule],
         sensors=[inbox_sensor],

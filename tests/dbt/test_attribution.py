@@ -19,24 +19,17 @@ and 3, 20% to 2 (the only touch between them), none to 4-7. Linear: 1/7 each.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
 
-from tests.dbt.test_dbt_build import FIXTURE, dbt, ingest, rows
+from tests.dbt.workspace import rows
 
 ANN = "md5('ann.lee@acme.com')"
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    work = tmp_path_factory.mktemp("dbt_attribution")
-    warehouse, inbox = work / "warehouse.duckdb", work / "inbox"
-    ingest(warehouse, FIXTURE / "day1", inbox)
-    ingest(warehouse, FIXTURE / "day2", inbox)
-    dbt(work, warehouse, "build")
-    connection = duckdb.connect(str(Path(warehouse)), read_only=True)
+def con(warehouses):
+    connection = duckdb.connect(str(warehouses["incremental"]), read_only=True)
     yield connection
     connection.close()
 

@@ -15,13 +15,12 @@ Worked out by hand from the fixture files:
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.dbt.test_dbt_build import FIXTURE, dbt, ingest, rows
+from tests.dbt.workspace import rows
 
 STAGES = """
     SELECT stage, strftime(entered_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'), entered_via, deal_id
@@ -30,16 +29,8 @@ STAGES = """
 
 
 @pytest.fixture(scope="module")
-def lifecycle(tmp_path_factory) -> dict[str, Path]:
-    work = tmp_path_factory.mktemp("dbt_lifecycle")
-    warehouse, inbox = work / "warehouse.duckdb", work / "inbox"
-    ingest(warehouse, FIXTURE / "day1", inbox)
-    dbt(work, warehouse, "build")
-    day1 = work / "day1.duckdb"
-    shutil.copy(warehouse, day1)
-    ingest(warehouse, FIXTURE / "day2", inbox)
-    dbt(work, warehouse, "build")
-    return {"day1": day1, "day2": warehouse}
+def lifecycle(warehouses) -> dict[str, Path]:
+    return {"day1": warehouses["day1"], "day2": warehouses["incremental"]}
 
 
 def stages(path: Path, email: str) -> list[tuple]:

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.test_dbt_build import FIXTURE, dbt, ingest, rows
+from tests.dbt.workspace import rows
 
 HALF_LIFE_DAYS = 14
 
@@ -43,13 +43,8 @@ def hours(h: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("dbt_scoring")
-    warehouse, inbox = work / "warehouse.duckdb", work / "inbox"
-    ingest(warehouse, FIXTURE / "day1", inbox)
-    ingest(warehouse, FIXTURE / "day2", inbox)
-    dbt(work, warehouse, "build")
-    return warehouse
+def scored(warehouses) -> Path:
+    return warehouses["incremental"]
 
 
 @pytest.fixture(scope="module")
