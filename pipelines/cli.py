@@ -122,7 +122,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     from pipelines.instance import get_instance
     from pipelines.resources import open_duckdb
-    from pipelines.status import source_status
+    from pipelines.status import headline_kpis, source_status
 
     where = paths()
     if not where.warehouse.exists():
@@ -133,6 +133,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read the warehouse (is a run writing it?): {exc}") from None
     with con:
         rows = source_status(con)
+        kpis = headline_kpis(con)
     print(f"warehouse {where.warehouse}")
     print(f"{'source':<16}{'files':>7}{'files quarantined':>19}{'rows loaded':>14}"
           f"{'rows quarantined':>18}  last loaded")
@@ -140,6 +141,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         last = r.last_loaded_at.strftime("%Y-%m-%d %H:%M:%S UTC") if r.last_loaded_at else "-"
         print(f"{r.source:<16}{r.files:>7}{r.files_quarantined:>19}{r.rows_loaded:>14,}"
               f"{r.rows_quarantined:>18,}  {last}")
+    if kpis:
+        print("\nheadline KPIs (marts.rpt_headline_kpis)")
+        for k in kpis:
+            print(f"  {k.label:<44}{k.formatted():>14}")
+        print()
     instance = get_instance(where)
     records = instance.get_run_records(limit=1)
     if records:
@@ -184,9 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                      choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="Dagster log level")
     run.set_defaults(func=cmd_run)
 
-    status = sub.add_parser("status", help="rows loaded and quarantined per source; last run",
-                            description="Rows loaded and quarantined per source, and the last "
-                            "run of the pipeline.")
+    status = sub.add_parser("status", help="rows per source, headline KPIs, last run",
+                            description="Rows loaded and quarantined per source, the headline "
+                            "KPIs of the warehouse, and the last run of the pipeline.")
     status.set_defaults(func=cmd_status)
     return parser
 

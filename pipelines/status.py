@@ -43,3 +43,38 @@ def source_status(con: duckdb.DuckDBPyConnection) -> list[SourceStatus]:
         ).fetchone()[0]
         out.append(SourceStatus(src.name, src.table, files, files_q, rows, rows_q, last))
     return out
+
+
+@dataclass(frozen=True)
+class Kpi:
+    kpi: str
+    label: str
+    unit: str
+    value: float | None
+
+    def formatted(self) -> str:
+        v = self.value
+        if v is None:
+            return "-"
+        if self.unit == "rate":
+            return f"{v:.1%}"
+        if self.unit == "usd":
+            return f"${v:,.0f}"
+        if self.unit == "days":
+            return f"{v:.1f} days"
+        if self.unit == "minutes":
+            return f"{v / 60:.1f} h" if v >= 120 else f"{v:.0f} min"
+        return f"{v:,.0f}"
+
+
+def headline_kpis(con: duckdb.DuckDBPyConnection) -> list[Kpi]:
+    """The rows of marts.rpt_headline_kpis, or none before the first dbt build."""
+    built = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'marts' AND table_name = 'rpt_headline_kpis'"
+    ).fetchone()[0]
+    if not built:
+        return []
+    return [Kpi(*row) for row in con.execute(
+        "SELECT kpi, kpi_label, unit, value FROM marts.rpt_headline_kpis ORDER BY display_order"
+    ).fetchall()]

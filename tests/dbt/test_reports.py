@@ -99,3 +99,18 @@ def test_channel_roi_joins_spend_to_attributed_revenue(warehouse):
         ("paid_search", 120.0, 3737.5, 0.325, 369.23, 30.1458),  # 120/0.325; 3617.5/120
         ("paid_social", 50.0, 0.0, 0.0, None, -1.0),
     ]
+
+
+def test_headline_kpis(warehouse):
+    # every figure from the story above: 4 people, 2 MQLs, Ann the one customer; d1 the one
+    # closed deal; spend 120 + 50 = 170 USD: CAC 170 / 1 win, ROI (11,500 - 170) / 170
+    got = dict(query(warehouse, "SELECT kpi, round(value, 4) FROM marts.rpt_headline_kpis"))
+    assert got == {
+        "leads": 4.0, "mqls": 2.0, "customers": 1.0,
+        "lead_to_mql_rate": 0.5, "lead_to_customer_rate": 0.25,
+        "win_rate": 1.0, "avg_won_deal_usd": 11500.0, "avg_sales_cycle_days": 5.25,
+        "arr_usd": 11500.0, "arr_growth": None,
+        "marketing_spend_usd": 170.0, "blended_cac_usd": 170.0, "marketing_roi": 66.6471,
+        "median_response_minutes": 587.5, "p95_response_minutes": 1084.8,  # report rounds to 0.1
+        "share_within_hour": 0.5, "sla_breaches": 1.0,
+    }

@@ -40,6 +40,8 @@ def test_run_then_status_over_the_sample_inbox(lf_paths, capsys):
     assert all(int(row[3].replace(",", "")) > 0 for row in table.values())  # rows loaded
     assert int(table["forms"][2]) == 2  # legacy export and empty file quarantined whole
     assert lines[-1].startswith("last run: daily") and "SUCCESS" in lines[-1]
+    kpis = lines[lines.index("headline KPIs (marts.rpt_headline_kpis)") + 1:-2]
+    assert len(kpis) == 17 and kpis[0].split()[0] == "Leads" and int(kpis[0].split()[-1]) > 0
 
     # a second run over the same inbox loads nothing new
     assert main(["run", "--log-level", "ERROR"]) == 0
