@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.bench",
         description="Leadflow's benchmark: generator, ingestion and DuckDB's bare read of the "
-        "same files, with medians, ratios and targets.",
+        "same files, the dbt build, with medians, ratios and targets.",
     )
     parser.add_argument("--scale", choices=sorted(SCALES), default="S",
                         help="S = 10k leads, M = 200k, L = 1M (default S)")
@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="keep each run's DuckDB file (deleted after measuring otherwise)")
     parser.add_argument("--profile", action="store_true",
                         help="add one profiled ingestion run: time per phase and source")
+    parser.add_argument("--no-dbt", action="store_true",
+                        help="leave out the dbt phase (full build vs the same SQL without dbt, "
+                        "daily incremental vs full build)")
     return parser
 
 
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         repeat=args.repeat or scale.repeat,
         keep=args.keep,
         profile=args.profile,
+        dbt=not args.no_dbt,
     )
     try:
         results = run_benchmark(cfg)

@@ -1,11 +1,11 @@
 """Running one benchmark phase in a child process of its own.
 
-Each phase (generate, ingest, bare, profile) runs as ``python -m pipelines.bench.child``
-so its peak resident memory is its own: the parent waits for it with ``os.wait4``, whose
-resource usage is that one child's (``ru_maxrss``, the same figure ``/usr/bin/time``
-prints), not the maximum over every child so far as ``RUSAGE_CHILDREN`` would give. The
-parent stays small (no DuckDB or Dagster imported), because a child's ``ru_maxrss`` also
-counts the parent's memory it was started from.
+Each phase (generate, ingest, bare, profile, the dbt tasks) runs as
+``python -m pipelines.bench.child`` so its peak resident memory is its own: the parent
+waits for it with ``os.wait4``, whose resource usage is that one child's (``ru_maxrss``,
+the same figure ``/usr/bin/time`` prints), not the maximum over every child so far as
+``RUSAGE_CHILDREN`` would give. The parent stays small (no DuckDB or Dagster imported),
+because a child's ``ru_maxrss`` also counts the parent's memory it was started from.
 
 Parameters go to the child, and its result comes back, as JSON files in a scratch folder;
 the child's stderr is the parent's, so its progress lines show as they happen.
@@ -32,6 +32,9 @@ TASKS = {
     "ingest": "pipelines.bench.ingest:run_task",
     "bare": "pipelines.bench.baseline:run_task",
     "profile": "pipelines.bench.profile:run_task",
+    "dbt_prepare": "pipelines.bench.dbt_tasks:prepare_task",
+    "dbt_release_day": "pipelines.bench.dbt_tasks:release_day_task",
+    "dbt_direct": "pipelines.bench.dbt_tasks:direct_task",
 }
 
 

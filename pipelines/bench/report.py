@@ -104,6 +104,26 @@ def _comparison(results: dict) -> list[str]:
     return lines
 
 
+def _dbt(dbt: dict) -> list[str]:
+    base, builds, direct = dbt["base"], dbt["builds"], dbt["direct"]
+    held = sum(base["rows_held_back"].values())
+    rows = [
+        ["dbt build, full", _secs(dbt["median_full_seconds"]),
+         " ".join(f"{b['full_seconds']:.2f}" for b in builds)],
+        ["same SQL, one DuckDB connection", _secs(dbt["median_direct_seconds"]),
+         " ".join(f"{d['seconds']:.2f}" for d in direct)],
+        ["dbt build, daily incremental", _secs(dbt["median_daily_seconds"]),
+         " ".join(f"{b['daily_seconds']:.2f}" for b in builds)],
+    ]
+    return [
+        f"dbt: {builds[0]['models']} models and {builds[0]['tests']} data tests; the daily run "
+        f"adds the {_int(held)} rows of the last day (from {base['cutoff'][:10]}) as new files",
+        *table(["build", "median s", "runs (s)"], rows),
+        f"dbt / same SQL {_ratio(dbt['overhead_ratio'])}; daily / full "
+        f"{_ratio(dbt['daily_ratio'])}; peak RSS {_bytes(dbt['peak_rss_bytes'])}",
+    ]
+
+
 def _targets(results: dict) -> list[str]:
     rows = []
     for t in results["targets"]:
@@ -140,8 +160,10 @@ def _profile(profile: dict, share: float = 0.005) -> list[str]:
 
 
 def render(results: dict) -> str:
-    parts = [_heading(results), _generator(results["generator"]), _comparison(results),
-             _targets(results)]
+    parts = [_heading(results), _generator(results["generator"]), _comparison(results)]
+    if results.get("dbt"):
+        parts.append(_dbt(results["dbt"]))
+    parts.append(_targets(results))
     if results.get("profile"):
         parts.append(_profile(results["profile"]))
     return "\n\n".join("\n".join(p) for p in parts)

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from statistics import median
 
-from pipelines.bench.scales import PEAK_RSS_TARGET, RATIO_TARGET, RATIO_TARGET_SCALE
+from pipelines.bench.scales import (
+    DBT_DAILY_TARGET,
+    DBT_OVERHEAD_TARGET,
+    PEAK_RSS_TARGET,
+    RATIO_TARGET,
+    RATIO_TARGET_SCALE,
+)
 
 
 def run_seconds(run: dict) -> float:
@@ -93,12 +99,55 @@ def targets(scale: str, ratio: float | None, ingest_peak: int,
     return found
 
 
+def summarise_dbt(runs: dict) -> dict:
+    """Medians and ratios of the dbt phase (``DbtBench.run``'s result)."""
+    builds, direct = runs["builds"], runs["direct"]
+    full = median(b["full_seconds"] for b in builds)
+    daily = median(b["daily_seconds"] for b in builds)
+    same_sql = median(d["seconds"] for d in direct)
+    return {
+        **runs,
+        "median_full_seconds": full,
+        "median_daily_seconds": daily,
+        "median_direct_seconds": same_sql,
+        "overhead_ratio": _ratio(full, same_sql),
+        "daily_ratio": _ratio(daily, full),
+        "peak_rss_bytes": max(r["peak_rss_bytes"] for r in [*builds, *direct]),
+    }
+
+
+def dbt_targets(scale: str, dbt: dict) -> list[dict]:
+    note = (None if scale == RATIO_TARGET_SCALE
+            else f"the targets are set for scale {RATIO_TARGET_SCALE}")
+    return [{
+        "target": "dbt build / same SQL in one connection",
+        "value": dbt["overhead_ratio"], "limit": DBT_OVERHEAD_TARGET, "unit": "ratio",
+        "comparison": "<=", "note": note,
+        "passed": dbt["overhead_ratio"] is not None
+        and dbt["overhead_ratio"] <= DBT_OVERHEAD_TARGET,
+    }, {
+        "target": "daily incremental / full dbt build",
+        "value": dbt["daily_ratio"], "limit": DBT_DAILY_TARGET, "unit": "ratio",
+        "comparison": "<=", "note": note,
+        "passed": dbt["daily_ratio"] is not None and dbt["daily_ratio"] <= DBT_DAILY_TARGET,
+    }, {
+        "target": "dbt peak RSS",
+        "value": dbt["peak_rss_bytes"], "limit": PEAK_RSS_TARGET, "unit": "bytes",
+        "comparison": "<", "passed": dbt["peak_rss_bytes"] < PEAK_RSS_TARGET, "note": None,
+    }]
+
+
 def summarise(meta: dict, generator: dict, ingest_runs: list[dict], bare_runs: list[dict],
-              profile: dict | None = None) -> dict:
+              profile: dict | None = None, dbt_runs: dict | None = None) -> dict:
     """The whole results document of one benchmark run."""
     sources = compare(ingest_runs, bare_runs)
     ingest, bare = _phase(ingest_runs), _phase(bare_runs)
     total = sources.pop("total")
+    dbt = summarise_dbt(dbt_runs) if dbt_runs else None
+    found = targets(meta["scale"]["name"], total["ratio"], ingest["peak_rss_bytes"],
+                    generator.get("peak_rss_bytes"))
+    if dbt:
+        found += dbt_targets(meta["scale"]["name"], dbt)
     return {
         **meta,
         "generator": generator,
@@ -106,7 +155,7 @@ def summarise(meta: dict, generator: dict, ingest_runs: list[dict], bare_runs: l
         "bare": bare,
         "sources": sources,
         "total": total,
-        "targets": targets(meta["scale"]["name"], total["ratio"], ingest["peak_rss_bytes"],
-                           generator.get("peak_rss_bytes")),
+        "targets": found,
         "profile": profile,
+        "dbt": dbt,
     }

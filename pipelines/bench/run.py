@@ -14,6 +14,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from pipelines.bench.child import run_in_child
+from pipelines.bench.dbt_phase import DbtBench
 from pipelines.bench.results import run_seconds, summarise
 from pipelines.bench.scales import Scale
 
@@ -27,6 +28,7 @@ class BenchConfig:
     repeat: int
     keep: bool = False  # keep each run's DuckDB file (deleted after measuring otherwise)
     profile: bool = False  # one more, profiled, ingestion run (not in the medians)
+    dbt: bool = True  # the dbt phase: full build vs same SQL, daily vs full build
 
     @property
     def inbox(self) -> Path:
@@ -158,9 +160,13 @@ def run_benchmark(cfg: BenchConfig) -> dict:
         if not cfg.keep:
             _remove_db(db)
         profile = {**run.result, "peak_rss_bytes": run.peak_rss_bytes}
+    dbt_runs = None
+    if cfg.dbt:
+        dbt_runs = DbtBench(cfg.workdir, cfg.inbox, cfg.scratch, cfg.duckdb_temp,
+                            cfg.scale.generator_params()).run(cfg.repeat)
     meta["environment"]["load_average_at_end"] = list(os.getloadavg())
     meta["finished_at"] = _now()
-    results = summarise(meta, generator, ingest_runs, bare_runs, profile)
+    results = summarise(meta, generator, ingest_runs, bare_runs, profile, dbt_runs)
     cfg.results.write_text(json.dumps(results, indent=2))
     shutil.rmtree(cfg.scratch, ignore_errors=True)
     return results

@@ -12,6 +12,8 @@ END_DATE = dt.date(2026, 6, 30)
 RATIO_TARGET = 1.3  # total ingestion time / bare DuckDB read time, at scale M
 RATIO_TARGET_SCALE = "M"
 PEAK_RSS_TARGET = 4 * 1024**3  # bytes, any one process
+DBT_OVERHEAD_TARGET = 1.5  # dbt build time / the same compiled SQL in one connection, at M
+DBT_DAILY_TARGET = 0.2  # daily incremental dbt build / full build, at M
 
 
 @dataclass(frozen=True)
