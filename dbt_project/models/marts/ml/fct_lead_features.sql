@@ -1,0 +1,305 @@
+-- One row per lead and snapshot (as-of moment): what was known about the lead at that
+-- moment, for the predictive score of models_ml. Point in time: every behaviour feature
+-- counts only events with occurred_at <= as_of_at, profile fields supplied by a form
+-- submitted after as_of_at are unknown (NULL), and no stage, deal, sales activity or
+-- owner enters the features at all (they are sales' doing, and would leak the outcome).
+--
+-- Snapshots (vars ml_snapshot_ages_days, ml_random_snapshots_per_lead, ml_horizon_days,
+-- ml_target_stage):
+--   training  the lead as of created_at + each age in ml_snapshot_ages_days and at
+--             ml_random_snapshots_per_lead pseudo-random ages within the window, for leads whose
+--             outcome window (created_at + ml_horizon_days) has closed by the data's as-of
+--             moment and who had not reached the target stage by the snapshot; labelled
+--             converted_within_horizon = reached the target stage (or a later one) within
+--             ml_horizon_days of creation
+--   scoring   every open lead (window still open, target stage not reached) as of the
+--             data's as-of moment: the newest engagement event, as fct_lead_scores uses
+-- rule_score is the rule-based score of seeds scoring_rules / scoring_groups recomputed as
+-- of the snapshot (the baseline to beat); it is not a feature.
+with params as (
+
+    select
+        {{ var('ml_horizon_days') }}                                as horizon_days,
+        (select stage_order from {{ ref('lifecycle_stages') }}
+         where stage = '{{ var("ml_target_stage") }}')              as target_stage_order,
+        (select cast(value as double) from {{ ref('scoring_parameters') }}
+         where parameter = 'engagement_half_life_days')             as half_life_days
+
+),
+
+events as (
+
+    select lead_id, behaviour, occurred_at, quantity
+    from {{ ref('int_scoring_events') }}
+
+),
+
+data_as_of as (
+
+    select max(occurred_at) as as_of_at from events
+
+),
+
+leads as (
+
+    select
+        leads.lead_id,
+        leads.created_at,
+        leads.is_free_email,
+        leads.company_domain is not null                            as has_company,
+        leads.identified_via,
+        leads.original_touch_at,
+        leads.original_channel,
+        leads.seniority,
+        leads.department,
+        leads.country_code,
+        leads.country_source,
+        leads.region,
+        leads.product_interest,
+        title_form.submitted_at                                     as job_title_known_at,
+        country_form.submitted_at                                   as country_known_at,
+        product_form.submitted_at                                   as product_interest_known_at
+    from {{ ref('dim_leads') }} as leads
+    inner join {{ ref('int_people_merged') }} as people using (lead_id)
+    left join {{ ref('int_form_submissions_identified') }} as title_form
+        on title_form.submission_id = people.job_title_submission_id
+    left join {{ ref('int_form_submissions_identified') }} as country_form
+        on country_form.submission_id = people.country_code_submission_id
+    left join {{ ref('int_form_submissions_identified') }} as product_form
+        on product_form.submission_id = people.product_interest_submission_id
+
+),
+
+target_reached as (
+
+    select stages.lead_id, min(stages.entered_at) as reached_at
+    from {{ ref('fct_lead_stages') }} as stages
+    inner join {{ ref('lifecycle_stages') }} as stage_order using (stage)
+    cross join params
+    where not stage_order.is_side_exit
+      and stage_order.stage_order >= params.target_stage_order
+    group by stages.lead_id
+
+),
+
+-- fixed ages (age_<days>) and pseudo-random ones (random_<k>: uniform over the window, to
+-- the hour, drawn from md5 of the lead and k: the same on every rebuild), so that the
+-- training rows look like the open leads scored every day, whatever their age
+ages as (
+
+    select
+        leads.lead_id,
+        'age_' || fixed.age_days                                    as snapshot_name,
+        cast(fixed.age_days as double)                              as age_days
+    from leads
+    cross join (select unnest({{ var('ml_snapshot_ages_days') }}) as age_days) as fixed
+
+    {% if var('ml_random_snapshots_per_lead') | int > 0 %}
+    union all
+
+    select
+        leads.lead_id,
+        'random_' || draws.k,
+        (cast(('0x' || substr(md5(leads.lead_id || ':' || draws.k), 1, 8)) as bigint)
+            % (params.horizon_days * 24)) / 24.0
+    from leads
+    cross join range(1, {{ var('ml_random_snapshots_per_lead') | int + 1 }}) as draws(k)
+    cross join params
+    {% endif %}
+
+),
+
+snapshots as (
+
+    select
+        leads.lead_id,
+        ages.snapshot_name,
+        'training'                                                  as snapshot_kind,
+        leads.created_at + to_seconds(cast(ages.age_days * 86400 as bigint)) as as_of_at
+    from leads
+    inner join ages using (lead_id)
+    cross join params
+    cross join data_as_of
+    where ages.age_days < params.horizon_days
+      and leads.created_at + to_days(params.horizon_days) <= data_as_of.as_of_at
+
+    union all
+
+    select
+        leads.lead_id,
+        'scoring',
+        'scoring',
+        data_as_of.as_of_at
+    from leads
+    cross join params
+    cross join data_as_of
+    where leads.created_at <= data_as_of.as_of_at
+      and leads.created_at + to_days(params.horizon_days) > data_as_of.as_of_at
+
+),
+
+open_snapshots as (
+
+    select
+        snapshots.*,
+        leads.created_at,
+        target_reached.reached_at
+    from snapshots
+    inner join leads using (lead_id)
+    left join target_reached using (lead_id)
+    where target_reached.reached_at is null or target_reached.reached_at > snapshots.as_of_at
+
+),
+
+snapshot_events as (
+
+    select
+        snapshots.lead_id,
+        snapshots.snapshot_name,
+        events.behaviour,
+        events.quantity,
+        events.occurred_at < snapshots.created_at                   as is_before_creation,
+        epoch(snapshots.as_of_at - events.occurred_at) / 86400.0    as days_ago
+    from open_snapshots as snapshots
+    inner join events
+        on events.lead_id = snapshots.lead_id
+        and events.occurred_at <= snapshots.as_of_at
+
+),
+
+{% set behaviours = ['pricing_page_view', 'demo_page_view', 'web_session', 'high_intent_form',
+                     'other_form', 'human_email_click'] %}
+behaviour as (
+
+    select
+        lead_id,
+        snapshot_name,
+        {% for b in behaviours %}
+        {% for window in [7, 30, 90] %}
+        coalesce(sum(quantity) filter (where behaviour = '{{ b }}' and days_ago < {{ window }}), 0)
+                                                                    as {{ b }}s_{{ window }}d,
+        {% endfor %}
+        coalesce(sum(quantity) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_total,
+        min(days_ago) filter (where behaviour = '{{ b }}')          as days_since_{{ b }},
+        {% endfor %}
+        count(*) filter (where behaviour = 'web_session' and is_before_creation)
+                                                                    as web_sessions_before_creation,
+        bool_or(behaviour in ('email_unsubscribe', 'email_spam_report')) as has_unsubscribed,
+        count(*) filter (where behaviour = 'email_bounce')          as email_bounces
+    from snapshot_events
+    group by lead_id, snapshot_name
+
+),
+
+rules as (
+
+    select rules.rule_group, rules.behaviour, rules.points, groups.min_points,
+           groups.max_points, groups.is_decayed
+    from {{ ref('scoring_rules') }} as rules
+    inner join {{ ref('scoring_groups') }} as groups using (score_type, rule_group)
+    where rules.score_type = 'engagement'
+
+),
+
+rule_engagement_groups as (
+
+    select
+        snapshot_events.lead_id,
+        snapshot_events.snapshot_name,
+        greatest(min(rules.min_points), least(max(rules.max_points), sum(
+            snapshot_events.quantity * rules.points
+            * case when rules.is_decayed
+                   then pow(0.5, snapshot_events.days_ago / params.half_life_days) else 1.0 end
+        )))                                                         as points
+    from snapshot_events
+    inner join rules using (behaviour)
+    cross join params
+    group by snapshot_events.lead_id, snapshot_events.snapshot_name, rules.rule_group
+
+),
+
+rule_engagement as (
+
+    select lead_id, snapshot_name, sum(points) as engagement_points
+    from rule_engagement_groups
+    group by lead_id, snapshot_name
+
+),
+
+rule_fit as (
+
+    select lead_id, sum(points) as fit_points
+    from (
+        select
+            scores.lead_id,
+            greatest(min(scores.min_points), least(max(scores.max_points), sum(scores.points))) as points
+        from (
+            select attributes.lead_id, rules.rule_group, rules.points, groups.min_points, groups.max_points
+            from {{ ref('int_lead_fit_attributes') }} as attributes
+            inner join {{ ref('scoring_rules') }} as rules
+                on rules.score_type = 'fit'
+                and attributes.attribute = rules.attribute
+                and attributes.attribute_value = lower(rules.attribute_value)
+            inner join {{ ref('scoring_groups') }} as groups using (score_type, rule_group)
+        ) as scores
+        group by scores.lead_id, scores.rule_group
+    ) as fit_groups
+    group by lead_id
+
+)
+
+select
+    {{ surrogate_key(['snapshots.lead_id', 'snapshots.snapshot_name']) }} as lead_feature_id,
+    snapshots.lead_id,
+    snapshots.snapshot_name,
+    snapshots.snapshot_kind,
+    snapshots.as_of_at,
+    cast(timezone('UTC', snapshots.as_of_at) as date)               as as_of_date,
+    snapshots.created_at,
+    snapshots.snapshot_kind = 'training'                            as is_outcome_known,
+    case
+        when snapshots.snapshot_kind = 'training'
+            then coalesce(snapshots.reached_at <= snapshots.created_at + to_days(params.horizon_days), false)
+    end                                                             as converted_within_horizon,
+    round(coalesce(rule_fit.fit_points, 0) + coalesce(rule_engagement.engagement_points, 0), 2)
+                                                                    as rule_score,
+    -- fit: who the lead is, as known at the snapshot
+    round(epoch(snapshots.as_of_at - snapshots.created_at) / 86400.0, 2) as lead_age_days,
+    leads.is_free_email,
+    leads.has_company,
+    leads.identified_via,
+    case when leads.original_touch_at <= snapshots.as_of_at then leads.original_channel end
+                                                                    as original_channel,
+    case when leads.job_title_known_at <= snapshots.as_of_at then leads.seniority end as seniority,
+    case when leads.job_title_known_at <= snapshots.as_of_at then leads.department end as department,
+    case
+        when leads.country_source = 'email_domain_tld' or leads.country_known_at <= snapshots.as_of_at
+            then leads.country_code
+    end                                                             as country_code,
+    case
+        when leads.country_source = 'email_domain_tld' or leads.country_known_at <= snapshots.as_of_at
+            then leads.region
+    end                                                             as region,
+    case when leads.product_interest_known_at <= snapshots.as_of_at then leads.product_interest end
+                                                                    as product_interest,
+    -- behaviour: what the lead did up to the snapshot
+    {% for b in behaviours %}
+    {% for window in [7, 30, 90] %}
+    cast(coalesce(behaviour.{{ b }}s_{{ window }}d, 0) as integer)  as {{ b }}s_{{ window }}d,
+    {% endfor %}
+    cast(coalesce(behaviour.{{ b }}s_total, 0) as integer)          as {{ b }}s_total,
+    round(behaviour.days_since_{{ b }}, 2)                          as days_since_{{ b }},
+    {% endfor %}
+    cast(coalesce(behaviour.web_sessions_before_creation, 0) as integer) as web_sessions_before_creation,
+    -- velocity: sessions of the last 7 days against the weekly rate of the 23 days before
+    round(coalesce(behaviour.web_sessions_7d, 0)
+          - (coalesce(behaviour.web_sessions_30d, 0) - coalesce(behaviour.web_sessions_7d, 0)) * 7 / 23.0, 3)
+                                                                    as web_session_velocity,
+    coalesce(behaviour.has_unsubscribed, false)                     as has_unsubscribed,
+    cast(coalesce(behaviour.email_bounces, 0) as integer)           as email_bounces
+from open_snapshots as snapshots
+cross join params
+inner join leads using (lead_id)
+left join behaviour using (lead_id, snapshot_name)
+left join rule_engagement using (lead_id, snapshot_name)
+left join rule_fit using (lead_id)

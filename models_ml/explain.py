@@ -1,0 +1,123 @@
+"""Per-lead reasons: which groups of features push a lead's score up or down, in words.
+
+A reason group (seed ``ml_reason_phrases``: e.g. ``pricing`` = the pricing page view
+features) contributes, in log-odds of the uncalibrated model, the difference its values make
+against a typical lead (the model's reference row):
+
+- logistic regression: exactly ``coef . (x - reference)`` over the group's columns;
+- gradient boosting: ``margin(x) - margin(x with the group set to the reference)``
+  (occlusion), computed only for rows whose group differs from the reference.
+
+The three largest contributions by size become the reasons, signed ("+ visited pricing 3
+times in the last 7 days", "- free-mail address"), worded by the seed's phrases filled
+with the lead's own values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from models_ml.model import LeadModel
+
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+TOP = 3
+
+
+@dataclass(frozen=True)
+class ReasonGroup:
+    name: str
+    features: tuple[str, ...]
+    positive: str
+    negative: str
+
+
+def reason_groups(phrases: pd.DataFrame, features: list[str]) -> list[ReasonGroup]:
+    """Groups of the seed limited to the model's features; a feature no group names becomes
+    a group of its own worded "<feature>: <value>"."""
+    groups, covered = [], set()
+    for row in phrases.itertuples(index=False):
+        members = tuple(f for f in str(row.features).split() if f in features)
+        if members:
+            groups.append(ReasonGroup(row.reason_group, members, row.positive_phrase,
+                                      row.negative_phrase))
+            covered.update(members)
+    for name in features:
+        if name not in covered:
+            text = f"{name.replace('_', ' ')}: {{{name}}}"
+            groups.append(ReasonGroup(name, (name,), text, text))
+    return groups
+
+
+def contributions(model: LeadModel, matrix: np.ndarray, groups: list[ReasonGroup],
+                  margin: np.ndarray | None = None) -> np.ndarray:
+    """Rows x groups: each group's push on the log-odds against the reference row."""
+    owner = np.array(model.column_features)
+    reference = model.reference
+    out = np.zeros((matrix.shape[0], len(groups)), dtype=np.float64)
+    linear = model.kind == "logistic_regression"
+    if not linear and margin is None:
+        margin = model.margin(matrix)
+    for g, group in enumerate(groups):
+        idx = np.flatnonzero(np.isin(owner, group.features))
+        if not len(idx):
+            continue
+        if linear:
+            coef = np.ravel(model.classifier.coef_)[idx]
+            out[:, g] = (matrix[:, idx] - reference[idx]) @ coef
+            continue
+        block, ref = matrix[:, idx], reference[idx]
+        same = (block == ref) | (np.isnan(block) & np.isnan(ref))
+        rows = np.flatnonzero(~same.all(axis=1))
+        if not len(rows):
+            continue
+        occluded = matrix[rows].copy()
+        occluded[:, idx] = ref
+        out[rows, g] = margin[rows] - model.margin(occluded)
+    return out
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as words: whole numbers without decimals, missing as "none"."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.map({True: "yes", False: "no"}).astype("object").fillna("none")
+    if pd.api.types.is_numeric_dtype(values):
+        rounded = pd.to_numeric(values, errors="coerce").round(0).astype("Int64")
+        return rounded.astype("string").fillna("none").astype("object")
+    return values.astype("string").str.replace("_", " ").fillna("none").astype("object")
+
+
+def render(template: str, frame: pd.DataFrame) -> pd.Series:
+    """Fill ``template``'s ``{column}`` placeholders with each row's values (vectorised)."""
+    parts = PLACEHOLDER.split(template)
+    out = pd.Series(parts[0], index=frame.index, dtype="object")
+    for i in range(1, len(parts), 2):
+        column = parts[i]
+        values = _text(frame[column]) if column in frame.columns else "?"
+        out = out + values + parts[i + 1]
+    return out
+
+
+def top_reasons(frame: pd.DataFrame, contrib: np.ndarray, groups: list[ReasonGroup],
+                top: int = TOP) -> pd.DataFrame:
+    """reason_1..top (signed words) and reason_1_effect..top (log-odds) per row, the
+    largest contributions by size first; a reason is left empty when its effect is 0."""
+    n = contrib.shape[0]
+    order = np.argsort(-np.abs(contrib), axis=1, kind="stable")[:, :top]
+    out = pd.DataFrame(index=frame.index)
+    for k in range(min(top, contrib.shape[1])):
+        chosen = order[:, k]
+        effect = contrib[np.arange(n), chosen]
+        words = pd.Series(None, index=frame.index, dtype="object")
+        for g in np.unique(chosen):
+            for sign, template in ((1, groups[g].positive), (-1, groups[g].negative)):
+                rows = (chosen == g) & (np.sign(effect) == sign)
+                if rows.any():
+                    prefix = "+ " if sign > 0 else "- "
+                    words[rows] = prefix + render(template, frame.loc[rows])
+        out[f"reason_{k + 1}"] = words
+        out[f"reason_{k + 1}_effect"] = np.round(effect, 4)
+    return out

@@ -1,0 +1,93 @@
+"""Training, calibration and the evaluation figures on small frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models_ml.evaluate import by_tier, calibration_table, metrics, quartile_tiers, top_decile
+from models_ml.features import LABEL, META_COLUMNS, FeatureError, binary_target, detect_spec
+from models_ml.train import TrainConfig, time_split, train
+
+
+def test_detect_spec_sorts_columns_and_leaves_out_meta_and_constants(frame):
+    frame = frame.assign(constant=1)
+    spec = detect_spec(frame, META_COLUMNS)
+    assert "seniority" in spec.categorical
+    assert {"is_free_email", "pricing_page_views_7d", "days_since_web_session"} <= set(spec.numeric)
+    assert not set(spec.columns) & {*META_COLUMNS, "constant"}
+
+
+def test_time_split_keeps_the_newest_leads_for_validation(frame):
+    split = time_split(frame["created_at"], 0.15, 0.2)
+    assert not (split.train & split.validation).any()
+    assert (split.train | split.calibration | split.validation).all()
+    assert frame["created_at"][split.train].max() < frame["created_at"][split.validation].min()
+    assert split.validation.mean() == pytest.approx(0.2, abs=0.01)
+
+
+def test_training_is_reproducible_and_beats_chance(frame, fast_config):
+    y = frame[LABEL].to_numpy(dtype=np.int8)
+    spec = detect_spec(frame, META_COLUMNS)
+    first = train(frame, y, spec, fast_config)
+    second = train(frame, y, spec, fast_config)
+    valid = frame[first.split.validation]
+    p1, p2 = first.model.predict_proba(valid), second.model.predict_proba(valid)
+    np.testing.assert_array_equal(p1, p2)
+    assert set(first.candidate_auc) == {"logistic_regression", "gradient_boosting"}
+    assert first.model.kind == max(first.candidate_auc, key=first.candidate_auc.get)
+    figures = metrics(y[first.split.validation], p1)
+    assert figures["roc_auc"] > 0.75
+    assert 0 <= p1.min() and p1.max() <= 1
+    # calibrated: the mean prediction is close to the observed rate
+    assert p1.mean() == pytest.approx(y[first.split.validation].mean(), abs=0.05)
+    cut_a, cut_b, cut_c = first.model.tier_cutoffs
+    assert cut_a >= cut_b >= cut_c
+
+
+def test_sigmoid_calibration_and_single_family(frame):
+    y = frame[LABEL].to_numpy(dtype=np.int8)
+    spec = detect_spec(frame, META_COLUMNS)
+    cfg = TrainConfig(calibration="sigmoid", kinds=("logistic_regression",), threads=1)
+    result = train(frame, y, spec, cfg)
+    assert result.model.kind == "logistic_regression"
+    assert list(result.candidate_auc) == ["logistic_regression"]
+
+
+def test_one_class_is_refused(frame, fast_config):
+    y = np.zeros(len(frame), dtype=np.int8)
+    with pytest.raises(FeatureError, match="single class"):
+        train(frame, y, detect_spec(frame, META_COLUMNS), fast_config)
+
+
+def test_metrics_by_hand():
+    y = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    p = np.array([0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2])
+    m = metrics(y, p)
+    assert m["roc_auc"] == 1.0
+    assert m["top_decile_precision"] == 1.0  # one row in the top tenth, a conversion
+    assert m["top_decile_lift"] == pytest.approx(1.0 / 0.2)
+    assert m["brier"] == pytest.approx(((0.1 ** 2) + 8 * 0.01 + 0.8 ** 2) / 10)
+    assert top_decile(p, 10).sum() == 1
+
+
+def test_calibration_table_and_tiers():
+    y = np.array([0, 0, 0, 1, 0, 1, 1, 1])
+    p = np.linspace(0.1, 0.8, 8)
+    table = calibration_table(y, p, bands=4)
+    assert table["rows"].tolist() == [2, 2, 2, 2]
+    assert table["observed"].tolist() == [0.0, 0.5, 0.5, 1.0]
+    tiers = quartile_tiers(p)
+    assert tiers.tolist() == ["D", "D", "C", "C", "B", "B", "A", "A"]
+    assert by_tier(y, tiers)["conversion_rate"].tolist() == [1.0, 0.5, 0.5, 0.0]
+
+
+def test_binary_target_reads_common_label_spellings():
+    assert binary_target(pd.Series([0, 1, 1])).tolist() == [0, 1, 1]
+    assert binary_target(pd.Series(["No", "Yes"]), "yes").tolist() == [0, 1]
+    assert binary_target(pd.Series([True, False])).tolist() == [1, 0]
+    with pytest.raises(FeatureError, match="exactly two"):
+        binary_target(pd.Series(["a", "b", "c"]))
+    with pytest.raises(FeatureError, match="no value"):
+        binary_target(pd.Series(["no", "yes"]), "maybe")
