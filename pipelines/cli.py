@@ -194,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Rows loaded and quarantined per source, the headline "
                             "KPIs of the warehouse, and the last run of the pipeline.")
     status.set_defaults(func=cmd_status)
+
+    from pipelines.cli_model import add_model_parser
+
+    add_model_parser(sub)
     return parser
 
 

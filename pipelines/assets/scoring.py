@@ -1,0 +1,103 @@
+"""Predictive lead scoring as assets: train (with the quality gate as a blocking check) and
+score the open leads every day. The machine learning lives in models_ml; these assets
+read the dbt feature table, hold the warehouse writer lock and report metadata."""
+
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from models_ml import runs
+from models_ml.features import FeatureError
+from models_ml.registry import Registry
+from models_ml.train import TrainConfig
+from pipelines.assets.dbt import leadflow_dbt_models
+from pipelines.project import paths
+from pipelines.resources import WarehouseResource
+
+GROUP = "ml"
+FEATURES = get_asset_key_for_model([leadflow_dbt_models], "fct_lead_features")
+MODEL = dg.AssetKey(["ml", "model_runs"])
+SCORES = dg.AssetKey(["ml", "lead_scores"])
+HEADLINE = ("roc_auc", "pr_auc", "brier", "top_decile_precision", "top_decile_lift")
+
+
+def registry() -> Registry:
+    return Registry(paths().models)
+
+
+@dg.asset(
+    key=MODEL, deps=[FEATURES], group_name=GROUP, kinds={"scikitlearn", "duckdb"},
+    check_specs=[dg.AssetCheckSpec(
+        "quality_gate", asset=MODEL, blocking=True,
+        description="A new model that ranks worse than the model in service on the same "
+                    "validation rows does not replace it; scoring waits.")],
+    description="Train the lead model on leads whose outcome window has closed, evaluate it "
+                "against the rule score, save it under data/models/<version>/ and record "
+                "the run in ml.model_runs; promote it only past the quality gate.",
+)
+def lead_score_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.connect() as con:
+        try:
+            outcome = runs.train_and_gate(con, registry(), TrainConfig())
+        except FeatureError as exc:
+            context.log.warning("no model trained: %s", exc)
+            yield dg.MaterializeResult(metadata={"trained": False, "reason": str(exc)})
+            yield dg.AssetCheckResult(check_name="quality_gate", passed=True,
+                                      metadata={"reason": f"nothing trained: {exc}"})
+            return
+        runs.write_run(con, outcome)
+    model, rule = outcome.evaluation["model"], outcome.evaluation.get("rule", {})
+    context.log.info("model %s: %s", outcome.version, outcome.decision.reason)
+    yield dg.MaterializeResult(metadata={
+        "version": outcome.version,
+        "kind": outcome.metadata["kind"],
+        "validation_rows": model["rows"],
+        **{k: dg.FloatMetadataValue(model[k]) for k in HEADLINE},
+        **{f"rule_{k}": dg.FloatMetadataValue(rule[k]) for k in HEADLINE if k in rule},
+        "gate": outcome.decision.reason,
+        "path": dg.MetadataValue.path(str(registry().folder(outcome.version))),
+    })
+    yield dg.AssetCheckResult(
+        check_name="quality_gate", passed=outcome.decision.accepted,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"reason": outcome.decision.reason, "candidate_version": outcome.version,
+                  "candidate_roc_auc": outcome.decision.candidate_auc,
+                  "current_roc_auc": outcome.decision.current_auc or float("nan")})
+
+
+@dg.asset(
+    key=SCORES, deps=[MODEL], group_name=GROUP, kinds={"scikitlearn", "duckdb"},
+    check_specs=[dg.AssetCheckSpec(
+        "score_drift", asset=SCORES,
+        description="Population stability (PSI) of today's probability and features "
+                    "against the model's validation data stays under the threshold.")],
+    description="Score every open lead with the model in service: probability, 0-100 "
+                "score, tier A-D, priority rank and three signed reasons, kept per day in "
+                "ml.lead_scores; drift per column in ml.score_drift.",
+)
+def lead_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    version = registry().current()
+    if version is None:
+        context.log.warning("no model in service yet: nothing scored")
+        yield dg.MaterializeResult(metadata={"rows": 0, "reason": "no model in service"})
+        yield dg.AssetCheckResult(check_name="score_drift", passed=True,
+                                  metadata={"reason": "nothing scored"})
+        return
+    with warehouse.connect() as con:
+        outcome = runs.score_open_leads(con, registry(), version)
+        runs.write_scores(con, outcome)
+    tiers = outcome.scores["tier"].value_counts().to_dict()
+    drifted = outcome.drift.loc[outcome.drift["is_drifted"], "column"].tolist()
+    yield dg.MaterializeResult(metadata={
+        "rows": len(outcome.scores), "model_version": version,
+        "score_date": str(outcome.score_date),
+        **{f"tier_{t}": int(tiers.get(t, 0)) for t in "ABCD"},
+    })
+    yield dg.AssetCheckResult(
+        check_name="score_drift", passed=not drifted, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"drifted_columns": ", ".join(drifted) or "none",
+                  "probability_psi": float(outcome.drift["psi"].iloc[0])
+                  if len(outcome.drift) else 0.0})
+
+
+SCORING_ASSETS = [lead_score_model, lead_scores]
