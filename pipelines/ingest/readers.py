@@ -130,6 +130,12 @@ def read_csv(con, path: Path, kind: FileKind, cols: list[InputColumn]) -> Staged
 
 # ---------------------------------------------------------------- JSON Lines
 
+# A line holds a JSON object when it starts with "{" (after spaces) and is valid JSON.
+OBJECT_GUARD = "(starts_with(ltrim(l.line), '{') AND json_valid(l.line))"
+# The same without a second parse for the usual line, "{...}": such a line that is not
+# valid JSON makes the statement fail, and the file is parsed again with OBJECT_GUARD.
+QUICK_OBJECT_GUARD = f"(l.line LIKE '{{%}}' OR {OBJECT_GUARD})"
+
 
 def read_jsonl(con, path: Path, kind: FileKind) -> Staged:
     _reset(con)
@@ -157,20 +163,26 @@ def read_jsonl(con, path: Path, kind: FileKind) -> Staged:
     cols = _normalised(keys)
     paths = "[" + ", ".join(_sql_str('$."' + c.given.replace('"', '\\"') + '"')
                             for c in cols) + "]"
-    # One parse per line for all values (json_valid guards it; TRY() would defeat DuckDB's
-    # common-subexpression elimination and parse once per column). _lid points back into
-    # _lines, so the original text is not copied for good rows.
+    # One parse per line for all values, guarded so that a line that is not a JSON object
+    # yields NULL (TRY() would defeat DuckDB's common-subexpression elimination and parse
+    # once per column). _lid points back into _lines, so the original text is not copied
+    # for good rows.
     values = ", ".join(f"_v[{i}] AS {quote_ident(c.name)}" for i, c in enumerate(cols, 1))
-    con.execute(
-        f"""CREATE TEMP TABLE _read AS
-        SELECT _lid, _row, _v IS NOT NULL AS _parsed, {values}
-        FROM (SELECT l.rowid AS _lid, {expr} AS _row,
-                     CASE WHEN (l.line[1] = '{{' OR starts_with(ltrim(l.line), '{{'))
-                               AND json_valid(l.line)
-                          THEN json_extract_string(l.line, {paths}) END AS _v
-              FROM _lines l {join}
-              WHERE l.line IS NOT NULL AND NOT (left(l.line, 1) <= ' ' AND trim(l.line) = ''))"""
-    )
+    for guard in (QUICK_OBJECT_GUARD, OBJECT_GUARD):
+        try:
+            con.execute(
+                f"""CREATE TEMP TABLE _read AS
+                SELECT _lid, _row, _v IS NOT NULL AS _parsed, {values}
+                FROM (SELECT l.rowid AS _lid, {expr} AS _row,
+                             CASE WHEN {guard} THEN json_extract_string(l.line, {paths}) END AS _v
+                      FROM _lines l {join}
+                      WHERE l.line IS NOT NULL
+                        AND NOT (ord(l.line) <= 32 AND trim(l.line) = ''))"""
+            )
+            break
+        except duckdb.InvalidInputException:
+            if guard == OBJECT_GUARD:
+                raise
     return Staged(cols, "_read", "JOIN _lines l ON l.rowid = r._lid", "l.line")
 
 

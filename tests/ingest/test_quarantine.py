@@ -116,6 +116,22 @@ def test_unparseable_json_lines(con, inbox):
     ]
 
 
+def test_invalid_json_that_looks_like_an_object_is_unparseable(con, inbox):
+    # "{...}" lines skip the validity check on the quick path; a broken one sends the file
+    # down the checked path, with the same result as any other unparseable line
+    good = '{"event_id":"e%d","occurred_at":"2025-03-01T10:00:00Z","anonymous_id":"a",' \
+           '"event_type":"page"}'
+    text = "\n".join([good % 1, '{"event_id": }', '  {"event_id":"e3"', good % 4]) + "\n"
+    write_text(inbox / "web" / "w.jsonl", text)
+    ingest_source(con, SOURCES["web"], inbox)
+    rows = con.execute("SELECT event_id, _row_number FROM raw.web_events ORDER BY 2").fetchall()
+    assert rows == [("e1", 1), ("e4", 4)]
+    assert [(r[1], r[2], r[3]) for r in quarantine(con)] == [
+        (2, "unparseable JSON line", '{"event_id": }'),
+        (3, "unparseable JSON line", '  {"event_id":"e3"'),
+    ]
+
+
 def test_every_input_row_is_loaded_or_quarantined(con, inbox):
     rows = [form(i) for i in range(1, 101)]
     for i in (5, 17, 42):
