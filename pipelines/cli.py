@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pipelines.cli_model import add_model_parser
 
     add_model_parser(sub)
+
+    from pipelines.importer.cli import add_import_parser
+
+    add_import_parser(sub)
     return parser
 
 
