@@ -89,17 +89,27 @@ touches as (
 
 ),
 
+-- the first and the latest touch of each person, each taken whole as one struct: one
+-- arg_min and one arg_max instead of one per column
 sources as (
 
     select
         lead_id,
-        {% for column in ['touched_at', 'touch_type', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'referrer_host', 'landing_page_path'] %}
-        arg_min_null({{ column }}, (touched_at, touch_rank, touch_id)) as original_{{ column }},
-        {% endfor %}
-        {% for column in ['touched_at', 'touch_type', 'channel', 'utm_source', 'utm_medium', 'utm_campaign'] %}
-        arg_max_null({{ column }}, (touched_at, touch_rank, touch_id)) as latest_{{ column }}{{ "," if not loop.last }}
-        {% endfor %}
-    from touches
+        arg_min(touch, (touched_at, touch_rank, touch_id))         as original,
+        arg_max(touch, (touched_at, touch_rank, touch_id))         as latest
+    from (
+        select
+            lead_id,
+            touched_at,
+            touch_rank,
+            touch_id,
+            {
+                {%- for column in ['touched_at', 'touch_type', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'referrer_host', 'landing_page_path'] %}
+                '{{ column }}': {{ column }}{{ "," if not loop.last }}
+                {%- endfor %}
+            }                                                       as touch
+        from touches
+    )
     group by lead_id
 
 ),
@@ -144,20 +154,20 @@ select
     people.has_marketing_consent,
     people.marketing_consent_updated_at,
     people.marketing_consent_source,
-    sources.original_touched_at                                     as original_touch_at,
-    sources.original_touch_type,
-    sources.original_channel,
-    sources.original_utm_source,
-    sources.original_utm_medium,
-    sources.original_utm_campaign,
-    sources.original_referrer_host,
-    sources.original_landing_page_path,
-    sources.latest_touched_at                                       as latest_touch_at,
-    sources.latest_touch_type,
-    sources.latest_channel,
-    sources.latest_utm_source,
-    sources.latest_utm_medium,
-    sources.latest_utm_campaign,
+    sources.original.touched_at                                     as original_touch_at,
+    sources.original.touch_type                                     as original_touch_type,
+    sources.original.channel                                        as original_channel,
+    sources.original.utm_source                                     as original_utm_source,
+    sources.original.utm_medium                                     as original_utm_medium,
+    sources.original.utm_campaign                                   as original_utm_campaign,
+    sources.original.referrer_host                                  as original_referrer_host,
+    sources.original.landing_page_path                              as original_landing_page_path,
+    sources.latest.touched_at                                       as latest_touch_at,
+    sources.latest.touch_type                                       as latest_touch_type,
+    sources.latest.channel                                          as latest_channel,
+    sources.latest.utm_source                                       as latest_utm_source,
+    sources.latest.utm_medium                                       as latest_utm_medium,
+    sources.latest.utm_campaign                                     as latest_utm_campaign,
     conversions.first_conversion_form_id,
     conversions.first_conversion_at,
     conversions.latest_conversion_form_id,
