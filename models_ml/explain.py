@@ -58,16 +58,18 @@ def contributions(model: LeadModel, matrix: np.ndarray, groups: list[ReasonGroup
     owner = np.array(model.column_features)
     reference = model.reference
     out = np.zeros((matrix.shape[0], len(groups)), dtype=np.float64)
-    linear = model.kind == "logistic_regression"
-    if not linear and margin is None:
+    if model.kind == "logistic_regression":
+        # one product: coefficient-weighted distances, summed per group by a 0/1 matrix
+        membership = np.zeros((len(owner), len(groups)))
+        for g, group in enumerate(groups):
+            membership[np.isin(owner, group.features), g] = 1.0
+        weights = np.ravel(model.classifier.coef_)[:, None] * membership
+        return matrix @ weights - reference @ weights
+    if margin is None:
         margin = model.margin(matrix)
     for g, group in enumerate(groups):
         idx = np.flatnonzero(np.isin(owner, group.features))
         if not len(idx):
-            continue
-        if linear:
-            coef = np.ravel(model.classifier.coef_)[idx]
-            out[:, g] = (matrix[:, idx] - reference[idx]) @ coef
             continue
         block, ref = matrix[:, idx], reference[idx]
         same = (block == ref) | (np.isnan(block) & np.isnan(ref))
@@ -91,8 +93,27 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def render(template: str, frame: pd.DataFrame) -> pd.Series:
-    """Fill ``template``'s ``{column}`` placeholders with each row's values (vectorised)."""
+    """Fill ``template``'s ``{column}`` placeholders with each row's values: each distinct
+    combination of the shown values is worded once, then spread to its rows."""
     parts = PLACEHOLDER.split(template)
+    columns = [c for c in dict.fromkeys(parts[1::2]) if c in frame.columns]
+    if not columns:
+        return pd.Series(_fill(parts, frame), index=frame.index, dtype="object")
+    shown = pd.DataFrame({c: _shown(frame[c]) for c in columns}, index=frame.index)
+    codes = shown.groupby(columns, dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(shown))).groupby(codes).first().to_numpy()
+    words = np.asarray(_fill(parts, shown.iloc[first]), dtype=object)
+    return pd.Series(words[codes], index=frame.index, dtype="object")
+
+
+def _shown(values: pd.Series) -> pd.Series:
+    """Values as they will be shown (numbers rounded), so equal words share one group."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return pd.to_numeric(values, errors="coerce").round(0)
+    return values
+
+
+def _fill(parts: list[str], frame: pd.DataFrame) -> pd.Series:
     out = pd.Series(parts[0], index=frame.index, dtype="object")
     for i in range(1, len(parts), 2):
         column = parts[i]
@@ -106,18 +127,23 @@ def top_reasons(frame: pd.DataFrame, contrib: np.ndarray, groups: list[ReasonGro
     """reason_1..top (signed words) and reason_1_effect..top (log-odds) per row, the
     largest contributions by size first; a reason is left empty when its effect is 0."""
     n = contrib.shape[0]
+    shown = [c for g in groups for t in (g.positive, g.negative)
+             for c in PLACEHOLDER.findall(t) if c in frame.columns]
+    frame = pd.DataFrame({  # only the columns the words show; text as plain objects
+        c: frame[c] if pd.api.types.is_numeric_dtype(frame[c]) else frame[c].astype(object)
+        for c in dict.fromkeys(shown)}, index=frame.index)
     order = np.argsort(-np.abs(contrib), axis=1, kind="stable")[:, :top]
     out = pd.DataFrame(index=frame.index)
     for k in range(min(top, contrib.shape[1])):
         chosen = order[:, k]
         effect = contrib[np.arange(n), chosen]
-        words = pd.Series(None, index=frame.index, dtype="object")
+        words = np.full(n, None, dtype=object)
         for g in np.unique(chosen):
             for sign, template in ((1, groups[g].positive), (-1, groups[g].negative)):
                 rows = (chosen == g) & (np.sign(effect) == sign)
                 if rows.any():
                     prefix = "+ " if sign > 0 else "- "
-                    words[rows] = prefix + render(template, frame.loc[rows])
+                    words[rows] = (prefix + render(template, frame[rows])).to_numpy()
         out[f"reason_{k + 1}"] = words
         out[f"reason_{k + 1}_effect"] = np.round(effect, 4)
     return out

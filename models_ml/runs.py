@@ -121,7 +121,8 @@ def train_and_gate(con: duckdb.DuckDBPyConnection, registry: Registry, cfg: Trai
 
     data_as_of = frame["as_of_at"].max().date().isoformat()
     version = make_version(data_as_of, frame[[*spec.columns, "lead_id", "created_at"]], y,
-                           {"config": cfg.__dict__, "spec": spec.to_dict()})
+                           {"config": {k: v for k, v in cfg.__dict__.items() if k != "threads"},
+                            "spec": spec.to_dict()})
     current = registry.current()
     current_auc = _current_auc(registry, current, frame, y, split) if current != version \
         else evaluation["model"]["roc_auc"]

@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-dbt", action="store_true",
                         help="leave out the dbt phase (full build vs the same SQL without dbt, "
                         "daily incremental vs full build)")
+    parser.add_argument("--no-ml", action="store_true",
+                        help="leave out the ML phase (training and scoring times, model vs "
+                        "rule score and hidden truth)")
     return parser
 
 
@@ -53,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         keep=args.keep,
         profile=args.profile,
         dbt=not args.no_dbt,
+        ml=not args.no_ml,
     )
     try:
         results = run_benchmark(cfg)

@@ -35,6 +35,9 @@ TASKS = {
     "dbt_prepare": "pipelines.bench.dbt_tasks:prepare_task",
     "dbt_release_day": "pipelines.bench.dbt_tasks:release_day_task",
     "dbt_direct": "pipelines.bench.dbt_tasks:direct_task",
+    "ml_prepare": "pipelines.bench.ml:prepare_task",
+    "ml_train": "pipelines.bench.ml:train_task",
+    "ml_score": "pipelines.bench.ml:score_task",
 }
 
 

@@ -164,6 +164,10 @@ def render(results: dict) -> str:
     if results.get("dbt"):
         parts.append(_dbt(results["dbt"]))
     parts.append(_targets(results))
+    if results.get("ml"):
+        from pipelines.bench.ml import ml_report_lines
+
+        parts.append(ml_report_lines(results["ml"], results["scale"]["name"]))
     if results.get("profile"):
         parts.append(_profile(results["profile"]))
     return "\n\n".join("\n".join(p) for p in parts)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipelines.bench.child import run_in_child
 from pipelines.bench.dbt_phase import DbtBench
+from pipelines.bench.ml import ml_targets, run_ml_bench
 from pipelines.bench.results import run_seconds, summarise
 from pipelines.bench.scales import Scale
 
@@ -29,6 +30,7 @@ class BenchConfig:
     keep: bool = False  # keep each run's DuckDB file (deleted after measuring otherwise)
     profile: bool = False  # one more, profiled, ingestion run (not in the medians)
     dbt: bool = True  # the dbt phase: full build vs same SQL, daily vs full build
+    ml: bool = True  # the ML phase: training and scoring times, model vs rule score and truth
 
     @property
     def inbox(self) -> Path:
@@ -167,6 +169,10 @@ def run_benchmark(cfg: BenchConfig) -> dict:
     meta["environment"]["load_average_at_end"] = list(os.getloadavg())
     meta["finished_at"] = _now()
     results = summarise(meta, generator, ingest_runs, bare_runs, profile, dbt_runs)
+    if cfg.ml:
+        results["ml"] = run_ml_bench(cfg.workdir, cfg.inbox, cfg.truth, cfg.scratch,
+                                     cfg.duckdb_temp, cfg.scale.generator_params())
+        results["ml"]["targets"] = ml_targets(cfg.scale.name, results["ml"])
     cfg.results.write_text(json.dumps(results, indent=2))
     shutil.rmtree(cfg.scratch, ignore_errors=True)
     return results
