@@ -8,6 +8,7 @@ hand-edited table) and is blocking: dbt models downstream do not run on poisoned
 A second, non-blocking check warns when a run quarantined an unusual share of rows.
 """
 
+import logging
 import os
 
 import dagster as dg
@@ -42,6 +43,9 @@ def validate_frame(name: str, frame, suite_expectations: list, suite_name: str |
     """Run a suite over a pandas frame in an ephemeral GX context (no files, no network)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
+
+    # GX sets this logger to INFO at import and announces a temp docs folder per context
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
