@@ -202,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pipelines.importer.cli import add_import_parser
 
     add_import_parser(sub)
+
+    from pipelines.cli_report import add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 

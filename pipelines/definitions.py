@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.assets.dbt import dbt_resource, leadflow_dbt_models
 from pipelines.assets.ingest import INGEST_ASSETS
+from pipelines.assets.reports import REPORT_ASSETS
 from pipelines.assets.scoring import SCORING_ASSETS
 from pipelines.checks import RAW_CHECKS
 from pipelines.jobs import daily_job
@@ -19,7 +20,7 @@ from pipelines.sensors import inbox_sensor
 def build_definitions() -> dg.Definitions:
     where = paths()
     return dg.Definitions(
-        assets=[*INGEST_ASSETS, leadflow_dbt_models, *SCORING_ASSETS],
+        assets=[*INGEST_ASSETS, leadflow_dbt_models, *SCORING_ASSETS, *REPORT_ASSETS],
         asset_checks=[*RAW_CHECKS, *MART_CHECKS],
         jobs=[daily_job],
         schedules=[daily_schedule],

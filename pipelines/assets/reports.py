@@ -1,0 +1,61 @@
+"""The daily report as an asset: data/reports/<date>/index.html and a CSV per table, from
+the dbt report tables and the day's lead scores, with the run's check results; the
+headline KPIs as asset metadata."""
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from pipelines.assets.dbt import leadflow_dbt_models
+from pipelines.assets.scoring import MODEL, SCORES
+from pipelines.project import paths
+from pipelines.report.build import BuiltReport, build_report
+from pipelines.report.run_checks import check_results
+from pipelines.resources import WarehouseResource
+
+REPORT = dg.AssetKey(["reports", "daily_report"])
+REPORT_MODELS = ("rpt_headline_kpis", "rpt_funnel_conversion", "rpt_channel_roi",
+                 "rpt_sales_kpis", "rpt_speed_to_lead", "fct_speed_to_lead")
+INPUTS = [get_asset_key_for_model([leadflow_dbt_models], m) for m in REPORT_MODELS]
+
+
+def headline_metadata(built: BuiltReport) -> dict[str, dg.MetadataValue]:
+    """The headline KPIs as metadata (counts as int, the rest as float; undefined ones
+    as text, so the UI shows them as missing rather than zero)."""
+    out: dict[str, dg.MetadataValue] = {}
+    for kpi, value in built.headline.items():
+        if value is None:
+            out[kpi] = dg.MetadataValue.text("n/a")
+        elif built.units[kpi] == "count":
+            out[kpi] = dg.MetadataValue.int(int(value))
+        else:
+            out[kpi] = dg.MetadataValue.float(value)
+    return out
+
+
+@dg.asset(
+    key=REPORT, deps=[*INPUTS, MODEL, SCORES], group_name="reports", kinds={"html", "duckdb"},
+    # among steps ready at once, run last, so the run's other checks are in the report
+    op_tags={"dagster/priority": "-10"},
+    description="The daily report: one self-contained HTML page (funnel, cohorts, "
+                "attribution and ROI/CAC, sales, speed to lead and SLA, lead scores with "
+                "calibration and lift, drift, data quality) and a CSV per table, in "
+                "data/reports/<date>/.",
+)
+def daily_report(context: dg.AssetExecutionContext,
+                 warehouse: WarehouseResource) -> dg.MaterializeResult:
+    checks = check_results(context.instance, context.run_id)
+    with warehouse.connect(read_only=True) as con:
+        built = build_report(con, paths().reports, checks=checks, run_id=context.run_id)
+    context.log.info("report for %s at %s", built.report_date, built.index)
+    return dg.MaterializeResult(metadata={
+        "report": dg.MetadataValue.path(str(built.index)),
+        "report_date": built.report_date.isoformat(),
+        "tables": len(built.tables),
+        "empty_sections": ", ".join(built.empty_sections) or "none",
+        "checks_passed": int(checks["passed"].sum()) if len(checks) else 0,
+        "checks_evaluated": len(checks),
+        **headline_metadata(built),
+    })
+
+
+REPORT_ASSETS = [daily_report]

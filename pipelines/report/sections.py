@@ -1,0 +1,386 @@
+"""The report's sections: for each, its charts, its tables (each also written as CSV) and,
+where the warehouse has nothing to show yet, the reason in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipelines.report import charts as ch
+from pipelines.report.fmt import fmt
+from pipelines.report.queries import ReportData
+
+DEFAULT_MODEL = "linear"  # the attribution model the ROI charts show (all are in the table)
+PSI_THRESHOLD = 0.25
+ALL_COLOR = "#111827"
+# a channel keeps its colour in every chart (order of the channels seed; others by name)
+CHANNEL_COLORS = dict(zip(("organic_search", "paid_search", "paid_social", "organic_social",
+                           "email", "referral", "partner", "events", "direct", "other"),
+                          ch.PALETTE, strict=True))
+STAGES = (("leads", "Lead"), ("mqls", "MQL"), ("sqls", "SQL"), ("opportunities", "Opportunity"),
+          ("customers", "Customer"))
+
+
+@dataclass
+class Table:
+    """A table of the page and its CSV file ``<name>.csv``; columns: (column, header, unit)."""
+
+    name: str
+    caption: str
+    frame: pd.DataFrame
+    columns: list[tuple[str, str, str]]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    lead: str
+    charts: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    empty: str | None = None  # why there is nothing to show
+
+
+def build_sections(data: ReportData) -> list[Section]:
+    return [funnel(data), cohorts(data), attribution(data), sales(data), speed(data),
+            scores(data), drift(data), quality(data)]
+
+
+def channel_color(channel: str) -> str:
+    return CHANNEL_COLORS.get(channel) or ch.PALETTE[sum(map(ord, channel)) % len(ch.PALETTE)]
+
+
+def _channel_names(frame: pd.DataFrame, column: str) -> list[str]:
+    return [str(c).replace("_", " ").capitalize() for c in frame[column]]
+
+
+def funnel(data: ReportData) -> Section:
+    s = Section("funnel", "Funnel", "Every lead since the data begins, by the furthest "
+                "lifecycle stage it reached (any stage), and the strict conversion from one "
+                "stage to the next (every earlier stage entered, in order).")
+    if data.funnel.empty or not data.funnel["leads"].iloc[0]:
+        s.empty = "no leads in the warehouse yet"
+        return s
+    row = data.funnel.iloc[0]
+    strict = ["leads", "strict_mqls", "strict_sqls", "strict_opportunities", "strict_customers"]
+    frame = pd.DataFrame({
+        "stage": [label for _, label in STAGES],
+        "leads_reached": [row[c] for c, _ in STAGES],
+        "share_of_leads": [row[c] / row["leads"] for c, _ in STAGES],
+        "strict_leads": [row[c] for c in strict],
+        "strict_conversion_from_previous": [None] + [
+            row[b] / row[a] if row[a] else None for a, b in zip(strict, strict[1:], strict=False)],
+    })
+    s.charts.append(ch.bar_chart(
+        "funnel_counts", "Leads reaching each stage", list(frame["stage"]),
+        [ch.Series("leads", list(frame["leads_reached"]))], value_labels=True))
+    s.charts.append(ch.bar_chart(
+        "funnel_conversion", "Strict conversion from the previous stage",
+        [f"{a} → {b}" for (_, a), (_, b) in zip(STAGES, STAGES[1:], strict=False)],
+        [ch.Series("conversion", list(frame["strict_conversion_from_previous"])[1:])],
+        unit="rate", value_labels=True))
+    s.tables.append(Table("funnel", "Funnel stages", frame, [
+        ("stage", "Stage", "text"), ("leads_reached", "Leads reaching it", "count"),
+        ("share_of_leads", "Share of all leads", "rate"),
+        ("strict_leads", "In strict order", "count"),
+        ("strict_conversion_from_previous", "Strict conversion from previous", "rate")]))
+    return s
+
+
+def cohorts(data: ReportData) -> Section:
+    s = Section("cohorts", "Cohort conversion", "Leads grouped by the month they were created "
+                "and their original channel. Recent cohorts have had less time to convert.")
+    months = data.cohorts[data.cohorts["grouping_level"] == "month"]
+    if months.empty:
+        s.empty = "no lead cohorts yet"
+        return s
+    labels = [m.strftime("%Y-%m") for m in pd.to_datetime(months["cohort_month"])]
+    by = data.cohorts[data.cohorts["grouping_level"] == "month_channel"].copy()
+    by["label"] = pd.to_datetime(by["cohort_month"]).dt.strftime("%Y-%m")
+    top = by.groupby("original_channel")["leads"].sum().sort_values(ascending=False)
+    channels = list(top.index[:6])
+
+    def series(column: str) -> list[ch.Series]:
+        pivot = by.pivot_table(index="label", columns="original_channel", values=column,
+                               aggfunc="first").reindex(labels)
+        out = [ch.Series("all channels", list(months[column]), ALL_COLOR)]
+        return out + [ch.Series(c.replace("_", " "), list(pivot[c]), channel_color(c))
+                      for c in channels if c in pivot]
+
+    s.charts.append(ch.line_chart("cohort_mql_rate", "Lead → MQL by cohort month",
+                                  labels, series("any_lead_to_mql_rate")))
+    s.charts.append(ch.line_chart("cohort_customer_rate", "Lead → customer by cohort month",
+                                  labels, series("any_lead_to_customer_rate")))
+    stacked = by.pivot_table(index="label", columns="original_channel", values="leads",
+                             aggfunc="sum").reindex(labels).fillna(0)
+    order = list(top.index)
+    s.charts.append(ch.bar_chart(
+        "cohort_leads", "New leads per month by original channel", labels,
+        [ch.Series(c.replace("_", " "), list(stacked[c]), channel_color(c)) for c in order
+         if c in stacked.columns],
+        stacked=True))
+    table = data.cohorts.copy()
+    table["cohort_month"] = pd.to_datetime(table["cohort_month"]).dt.strftime("%Y-%m")
+    s.tables.append(Table("cohort_conversion", "Conversion by cohort month and channel",
+                          table.sort_values(["cohort_month", "grouping_level"]), [
+        ("cohort_month", "Cohort", "text"), ("original_channel", "Channel", "text"),
+        ("leads", "Leads", "count"), ("mqls", "MQLs", "count"), ("sqls", "SQLs", "count"),
+        ("opportunities", "Opportunities", "count"), ("customers", "Customers", "count"),
+        ("any_lead_to_mql_rate", "Lead → MQL", "rate"),
+        ("any_lead_to_customer_rate", "Lead → customer", "rate")]))
+    return s
+
+
+def attribution(data: ReportData) -> Section:
+    s = Section("attribution", "Attribution, ROI and CAC",
+                f"Spend against revenue credited to each channel. Charts use the "
+                f"{DEFAULT_MODEL} model; the table holds every attribution model.")
+    roi = data.roi
+    if roi.empty or not (roi["spend_usd"].sum() or roi["attributed_revenue_usd"].sum()):
+        s.empty = "no spend and no attributed revenue yet"
+        return s
+    model = DEFAULT_MODEL if DEFAULT_MODEL in set(roi["model"]) else roi["model"].iloc[0]
+    one = roi[(roi["model"] == model) & ((roi["spend_usd"] > 0) | (roi["leads"] > 0))]
+    names = _channel_names(one, "channel")
+    s.charts.append(ch.bar_chart(
+        "channel_spend_revenue", f"Spend and attributed revenue per channel ({model})", names,
+        [ch.Series("spend", list(one["spend_usd"])),
+         ch.Series("attributed revenue", list(one["attributed_revenue_usd"]))], unit="usd"))
+    paid = one[one["spend_usd"] > 0]
+    s.charts.append(ch.hbar_chart(
+        "channel_roi", f"ROI per paid channel ({model})", _channel_names(paid, "channel"),
+        list(paid["roi"]), unit="rate", highlight=list(paid["roi"].fillna(0) < 0),
+        note="(attributed revenue - spend) / spend; red: the channel loses money"))
+    s.charts.append(ch.hbar_chart(
+        "channel_cac", f"CAC per paid channel ({model})", _channel_names(paid, "channel"),
+        list(paid["cac_usd"]), unit="usd", note="spend / attributed wins"))
+    wide = roi.pivot_table(index="channel", columns="model", values="attributed_revenue_usd",
+                           aggfunc="sum")
+    wide = wide[wide.sum(axis=1) > 0]
+    s.charts.append(ch.bar_chart(
+        "attribution_models", "Attributed revenue per channel under each model",
+        [str(c).replace("_", " ").capitalize() for c in wide.index],
+        [ch.Series(m.replace("_", " "), list(wide[m])) for m in wide.columns], unit="usd"))
+    s.tables.append(Table("channel_roi", "ROI and CAC per attribution model and channel", roi, [
+        ("model", "Model", "text"), ("channel", "Channel", "text"),
+        ("spend_usd", "Spend", "usd"), ("leads", "Leads", "count"),
+        ("customers", "Customers", "count"), ("cost_per_lead_usd", "Cost per lead", "usd"),
+        ("attributed_wins", "Attributed wins", "count"),
+        ("attributed_revenue_usd", "Attributed revenue", "usd"), ("cac_usd", "CAC", "usd"),
+        ("roi", "ROI", "rate")]))
+    return s
+
+
+def sales(data: ReportData) -> Section:
+    s = Section("sales", "Sales", "Deals closed per month: win rate, new and contracted "
+                "recurring revenue (contracts assumed annual).")
+    if data.sales.empty:
+        s.empty = "no deal has closed yet"
+        return s
+    frame = data.sales.copy()
+    frame["month"] = pd.to_datetime(frame["closed_month"]).dt.strftime("%Y-%m")
+    labels = list(frame["month"])
+    s.charts.append(ch.line_chart("sales_arr", "ARR at month end", labels,
+                                  [ch.Series("ARR", list(frame["arr_usd"]))], unit="usd"))
+    s.charts.append(ch.bar_chart("sales_win_rate", "Win rate of deals closed per month",
+                                 labels, [ch.Series("win rate", list(frame["win_rate"]))],
+                                 unit="rate"))
+    s.tables.append(Table("sales_kpis", "Sales KPIs per month", frame, [
+        ("month", "Month", "text"), ("deals_won", "Won", "count"),
+        ("deals_lost", "Lost", "count"), ("win_rate", "Win rate", "rate"),
+        ("avg_won_deal_usd", "Average won deal", "usd"),
+        ("avg_sales_cycle_days", "Sales cycle", "days"), ("new_mrr_usd", "New MRR", "usd"),
+        ("arr_usd", "ARR", "usd"), ("arr_growth", "ARR growth", "rate")]))
+    return s
+
+
+def speed(data: ReportData) -> Section:
+    sla = f"{data.sla_hours:g} h" if data.sla_hours is not None else "the SLA"
+    s = Section("speed", "Speed to lead and SLA", f"Time from the handoff to sales (MQL) to "
+                f"the first sales touch; a breach is a first touch later than {sla}, or none "
+                f"yet after {sla}.")
+    bins = data.speed_bins
+    if bins.empty or not bins["leads"].sum():
+        s.empty = "no lead has been handed to sales yet"
+        return s
+    s.charts.append(ch.bar_chart(
+        "speed_distribution", "Leads by time to first touch", list(bins["response_time"]),
+        [ch.Series("within SLA", list(bins["leads"] - bins["sla_breaches"]), "#10b981"),
+         ch.Series("SLA breach", list(bins["sla_breaches"]), "#ef4444")], stacked=True))
+    teams = data.speed_teams
+    s.charts.append(ch.hbar_chart(
+        "sla_by_team", "SLA breach rate per team", [str(t) for t in teams["team"]],
+        list(teams["sla_breach_rate"]), unit="rate"))
+    cols = [("leads", "Leads handed", "count"), ("leads_touched", "Touched", "count"),
+            ("median_response_minutes", "Median response", "minutes"),
+            ("p95_response_minutes", "p95 response", "minutes"),
+            ("share_within_hour", "Within the hour", "rate"),
+            ("sla_breaches", "SLA breaches", "count"),
+            ("sla_breach_rate", "Breach rate", "rate")]
+    s.tables.append(Table("speed_to_lead_distribution", "Leads by time to first touch", bins,
+                          [("response_time", "Time to first touch", "text"),
+                           ("leads", "Leads", "count"),
+                           ("sla_breaches", "SLA breaches", "count")]))
+    s.tables.append(Table("speed_to_lead_by_team", "Speed to lead per team", teams,
+                          [("team", "Team", "text"), *cols]))
+    s.tables.append(Table("speed_to_lead_by_channel", "Speed to lead per source channel",
+                          data.speed_channels, [("source_channel", "Channel", "text"), *cols]))
+    return s
+
+
+def scores(data: ReportData) -> Section:
+    s = Section("scores", "Lead scores and model quality",
+                f"The open leads scored on {data.report_date}, and how the model in service "
+                "did on its validation leads (the newest leads whose outcome is known), beside "
+                "the rule-based score.")
+    run = data.model_run
+    if "scores" in data.missing or run is None:
+        s.empty = data.missing.get("scores") or data.missing.get("model")
+        return s
+    bins = data.score_bins
+    labels = [f"{a}-{b}" for a, b in zip(bins["score_from"], bins["score_to"], strict=True)]
+    s.charts.append(ch.bar_chart(
+        "score_distribution", "Open leads by score (0-100) and tier", labels,
+        [ch.Series(f"tier {t}", list(bins[f"tier_{t.lower()}"])) for t in "ABCD"],
+        stacked=True))
+    evaluation = run["evaluation"]
+    tiers = pd.DataFrame(evaluation.get("tiers", []))
+    rule_tiers = pd.DataFrame(evaluation.get("rule_tiers", []))
+    if not tiers.empty:
+        series = [ch.Series("model tier", list(tiers["conversion_rate"]))]
+        if not rule_tiers.empty:
+            rule = rule_tiers.set_index("tier").reindex(tiers["tier"])["conversion_rate"]
+            series.append(ch.Series("rule-score quartile", list(rule)))
+        s.charts.append(ch.bar_chart(
+            "conversion_by_tier", "Conversion by tier on validation leads",
+            [f"Tier {t}" for t in tiers["tier"]], series, unit="rate", value_labels=True))
+    calibration = pd.DataFrame(evaluation.get("calibration", []))
+    rule_cal = pd.DataFrame(evaluation.get("rule_calibration", []))
+    base = run.get("base_rate") or evaluation.get("model", {}).get("base_rate")
+    if not calibration.empty:
+        cal_series = [("model", list(calibration["predicted"]), list(calibration["observed"]))]
+        if not rule_cal.empty:
+            cal_series.append(("rule score", list(rule_cal["predicted"]),
+                               list(rule_cal["observed"])))
+        s.charts.append(ch.xy_chart(
+            "calibration", "Calibration: predicted against observed conversion", cal_series,
+            x_title="predicted probability (band mean)", y_title="observed conversion"))
+        lift = _lift(calibration, rule_cal, base)
+        s.charts.append(ch.bar_chart(
+            "lift", "Lift by decile (top decile first)", list(lift["decile"]),
+            [ch.Series("model", list(lift["model_lift"]))]
+            + ([ch.Series("rule score", list(lift["rule_lift"]))] if "rule_lift" in lift
+               else []), unit="ratio", note="conversion in the decile / overall conversion"))
+        s.tables.append(Table("calibration", "Calibration by score band (lowest first)",
+                              calibration, [("band", "Band", "count"), ("rows", "Leads", "count"),
+                                            ("predicted", "Predicted", "rate"),
+                                            ("observed", "Observed", "rate")]))
+        s.tables.append(Table("lift", "Lift by decile", lift,
+                              [("decile", "Decile", "text"),
+                               ("model_lift", "Model lift", "ratio"),
+                               *([("rule_lift", "Rule-score lift", "ratio")]
+                                 if "rule_lift" in lift else [])]))
+    s.tables.insert(0, Table("model_quality", f"Model {run['model_version']} "
+                             f"({run['model_kind']}) against the rule score",
+                             _quality(run), [("metric", "Metric", "text"),
+                                             ("model", "Model", "score"),
+                                             ("rule_score", "Rule score", "score")]))
+    s.tables.append(Table("score_tiers", f"Open leads per tier on {data.report_date}",
+                          data.tiers, [("tier", "Tier", "text"), ("leads", "Leads", "count"),
+                                       ("mean_probability", "Mean probability", "rate"),
+                                       ("min_score", "Lowest score", "count"),
+                                       ("max_score", "Highest score", "count")]))
+    if not tiers.empty:
+        s.tables.append(Table("conversion_by_tier", "Conversion by tier (validation leads)",
+                              tiers, [("tier", "Tier", "text"), ("rows", "Leads", "count"),
+                                      ("conversions", "Conversions", "count"),
+                                      ("conversion_rate", "Conversion", "rate")]))
+    return s
+
+
+def _lift(calibration: pd.DataFrame, rule: pd.DataFrame, base: float | None) -> pd.DataFrame:
+    bands = calibration.sort_values("band", ascending=False).reset_index(drop=True)
+    out = pd.DataFrame({"decile": [f"D{i + 1}" for i in range(len(bands))],
+                        "model_lift": bands["observed"] / base if base else None})
+    if not rule.empty and base:
+        out["rule_lift"] = list(rule.sort_values("band", ascending=False)["observed"] / base)
+    return out
+
+
+def _quality(run: dict) -> pd.DataFrame:
+    names = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier score (lower is "
+             "better)"), ("top_decile_precision", "Precision in the top decile"),
+             ("top_decile_lift", "Lift in the top decile"))
+    return pd.DataFrame([{"metric": label, "model": run.get(key),
+                          "rule_score": run.get(f"rule_{key}")} for key, label in names])
+
+
+def drift(data: ReportData) -> Section:
+    s = Section("drift", "Drift", "Population stability index (PSI) of today's scores and "
+                "features against the model's validation leads; above "
+                f"{PSI_THRESHOLD} a column is flagged.")
+    if data.drift.empty:
+        s.empty = data.missing.get("scores") or f"no drift measured on {data.report_date}"
+        return s
+    top = data.drift.head(15)
+    flagged = int(data.drift["is_drifted"].sum())
+    s.lead += (f" {flagged} of {len(data.drift)} columns flagged." if flagged
+               else f" No column of {len(data.drift)} is flagged.")
+    s.charts.append(ch.hbar_chart(
+        "drift_psi", "PSI: the probability, then the largest feature shifts",
+        [str(c) for c in top["column_name"]], list(top["psi"]), unit="score",
+        threshold=PSI_THRESHOLD, threshold_label=f"flag at {PSI_THRESHOLD}",
+        highlight=list(top["is_drifted"])))
+    s.tables.append(Table("drift", "Drift per column", data.drift, [
+        ("column_name", "Column", "text"), ("psi", "PSI", "score"),
+        ("is_drifted", "Flagged", "text")]))
+    return s
+
+
+def quality(data: ReportData) -> Section:
+    s = Section("quality", "Data quality", "Rows loaded and quarantined per source (all files "
+                "so far), the commonest quarantine reasons, and the checks of the run.")
+    src = data.sources
+    if src.empty or not src["rows_loaded"].sum():
+        s.empty = "no file has been loaded yet"
+        return s
+    share = src["rows_quarantined"] / (src["rows_loaded"] + src["rows_quarantined"]) \
+        .where(lambda v: v > 0)
+    src = src.assign(quarantine_share=share)
+    s.charts.append(ch.bar_chart("rows_loaded", "Rows loaded per source", list(src["source"]),
+                                 [ch.Series("rows loaded", list(src["rows_loaded"]))],
+                                 value_labels=True))
+    s.charts.append(ch.hbar_chart("quarantine_share", "Share of rows quarantined per source",
+                                  list(src["source"]), list(src["quarantine_share"]),
+                                  unit="rate", threshold=0.05, threshold_label="warn at 5%"))
+    checks = data.checks
+    if checks.empty:
+        why = f"run {data.run_id[:8]} recorded no checks" if data.run_id else \
+            "no run of the daily job is recorded"
+        s.charts.append(f'<p class="empty">No checks to show: {why}.</p>')
+    else:
+        counts = checks.groupby("outcome").size()
+        outcomes = [o for o in ("passed", "warning", "failed") if o in counts]
+        s.charts.append(ch.bar_chart(
+            "checks", f"Checks of run {data.run_id[:8]}: {int(counts.get('passed', 0))} of "
+            f"{len(checks)} passed", outcomes, [ch.Series("checks", [counts[o] for o in
+                                                                     outcomes])],
+            value_labels=True))
+    s.tables.append(Table("data_quality_sources", "Rows per source", src, [
+        ("source", "Source", "text"), ("files", "Files", "count"),
+        ("files_quarantined", "Files quarantined", "count"),
+        ("rows_loaded", "Rows loaded", "count"), ("rows_quarantined", "Rows quarantined", "count"),
+        ("quarantine_share", "Quarantined", "rate")]))
+    s.tables.append(Table("quarantine_reasons", "Commonest quarantine reasons", data.quarantine,
+                          [("source", "Source", "text"), ("reason", "Reason", "text"),
+                           ("rows", "Rows", "count")]))
+    if not checks.empty:
+        s.tables.append(Table("checks", "Asset checks of the run (failures first)", checks, [
+            ("asset", "Asset", "text"), ("check", "Check", "text"),
+            ("outcome", "Outcome", "text"), ("severity", "Severity", "text")]))
+    return s
+
+
+def kpi_cards(data: ReportData) -> list[tuple[str, str]]:
+    return [(row.kpi_label, fmt(row.value, row.unit)) for row in data.kpis.itertuples()]

@@ -1,0 +1,139 @@
+"""The report page and its files, from hand-made data: self-contained, every chart with
+data, a CSV per table, an explicit reason where a part has no data, atomic rewrite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+
+from pipelines.report import charts
+from pipelines.report.build import render, write
+from pipelines.report.fmt import fmt, short
+from pipelines.report.queries import ReportError, resolve_date
+from pipelines.report.sections import build_sections
+
+FIGURE = re.compile(r'<figure class="chart" data-chart="([^"]+)" data-points="(\d+)">(.*?)'
+                    r"</figure>", re.S)
+
+
+def _figures(page: str) -> dict[str, tuple[int, int]]:
+    """chart name -> (declared points, marks carrying data-value)."""
+    return {name: (int(points), body.count("data-value="))
+            for name, points, body in FIGURE.findall(page)}
+
+
+def test_page_is_self_contained_and_every_chart_has_data(report_data):
+    page, sections = render(report_data)
+    assert not re.search(r"https?://", page)
+    assert "<script" not in page and "<link" not in page and "<img" not in page
+    figures = _figures(page)
+    assert len(figures) >= 15
+    for name, (points, marks) in figures.items():
+        assert points > 0 and marks == points, name
+    assert 'class="empty"' not in page
+    for key in ("funnel", "cohorts", "attribution", "speed", "scores", "drift", "quality"):
+        assert f'<section id="{key}"' in page
+    assert {"calibration", "lift", "conversion_by_tier", "score_distribution", "drift_psi",
+            "checks", "channel_roi", "channel_cac", "speed_distribution"} <= set(figures)
+    # headline figures formatted in their unit
+    assert "31.0%" in page and "$1,200,000" in page and "3,000" in page
+    assert all(not s.empty for s in sections)
+
+
+def test_write_makes_a_csv_per_table_and_replaces_atomically(report_data, tmp_path):
+    built = write(report_data, tmp_path)
+    assert built.folder == tmp_path / "2026-03-31" and built.index.exists()
+    assert "headline_kpis" in built.tables and "channel_roi" in built.tables
+    for name in built.tables:
+        frame = pd.read_csv(built.folder / f"{name}.csv")
+        assert len(frame) > 0, name
+    roi = pd.read_csv(built.folder / "channel_roi.csv")
+    assert len(roi) == len(report_data.roi) and "cac_usd" in roi.columns
+    (built.folder / "stale.csv").write_text("old")
+    again = write(report_data, tmp_path)
+    assert not (again.folder / "stale.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-03-31"]  # no temp left
+    assert built.headline == {"leads": 3000.0, "win_rate": 0.31, "arr_usd": 1.2e6}
+
+
+def test_missing_model_says_why_instead_of_a_blank_chart(report_data):
+    report_data.model_run = None
+    report_data.drift = report_data.drift.iloc[0:0]
+    report_data.missing["scores"] = "no lead was scored on 2026-03-31: no model in service"
+    page, sections = render(report_data)
+    empty = {s.key: s.empty for s in sections if s.empty}
+    assert set(empty) == {"scores", "drift"}
+    assert page.count('<p class="empty">No data to show: no lead was scored') == 2
+    assert all(points > 0 for points, _ in _figures(page).values())
+
+
+def test_no_checks_recorded_is_stated(report_data):
+    report_data.checks = report_data.checks.iloc[0:0]
+    report_data.run_id = None
+    page, _ = render(report_data)
+    assert "No checks to show: no run of the daily job is recorded." in page
+
+
+def test_bar_chart_draws_negative_values_below_zero():
+    svg = charts.bar_chart("roi", "ROI", ["a", "b"], [charts.Series("roi", [0.5, -0.25])],
+                           unit="rate")
+    heights = [float(h) for h in re.findall(r'<rect class="mark"[^>]*height="([\d.]+)"', svg)]
+    ys = [float(y) for y in re.findall(r'<rect class="mark"[^>]*?y="([\d.]+)"', svg)]
+    zero = float(re.search(r'class="axis-zero"[^>]*y1="([\d.]+)"', svg).group(1))
+    assert heights[0] > heights[1] > 0
+    assert ys[0] + heights[0] == pytest.approx(zero, abs=0.2)  # positive bar ends at zero
+    assert ys[1] == pytest.approx(zero, abs=0.2)  # negative bar starts at zero
+    assert 'data-points="2"' in svg
+
+
+def test_missing_values_draw_no_mark():
+    svg = charts.line_chart("l", "L", ["m1", "m2", "m3"], [charts.Series("s", [0.1, None, 0.3])])
+    assert svg.count("<circle") == 2 and 'data-points="2"' in svg
+    hbar = charts.hbar_chart("h", "H", ["x", "y"], [None, 3.0])
+    assert hbar.count('class="mark"') == 1
+
+
+def test_formats():
+    assert fmt(1234567, "count") == "1,234,567"
+    assert fmt(0.1234, "rate") == "12.3%"
+    assert fmt(-1500, "usd") == "-$1,500"
+    assert fmt(45, "minutes") == "45 min" and fmt(300, "minutes") == "5.0 h"
+    assert fmt(None, "usd") == "–" and fmt(float("nan"), "rate") == "–"
+    assert short(2_500_000, "usd") == "$2.5M" and short(1200) == "1.2k"
+
+
+def test_sections_follow_the_issue_order(report_data):
+    keys = [s.key for s in build_sections(report_data)]
+    assert keys == ["funnel", "cohorts", "attribution", "sales", "speed", "scores", "drift",
+                    "quality"]
+
+
+def _warehouse(con, score_days):
+    con.execute("CREATE SCHEMA marts; CREATE SCHEMA ml")
+    con.execute("CREATE TABLE marts.rpt_headline_kpis (kpi VARCHAR)")
+    con.execute("CREATE TABLE marts.dim_leads AS SELECT TIMESTAMPTZ '2026-01-05 10:00+00' "
+                "AS created_at")
+    if score_days:
+        con.execute("CREATE TABLE ml.lead_scores AS SELECT unnest(?::DATE[]) AS score_date",
+                    [score_days])
+
+
+def test_resolve_date(con):
+    with pytest.raises(ReportError, match="no report tables yet"):
+        resolve_date(con, None)
+    _warehouse(con, ["2026-03-30", "2026-03-31"])
+    assert resolve_date(con, None) == dt.date(2026, 3, 31)
+    assert resolve_date(con, dt.date(2026, 3, 30)) == dt.date(2026, 3, 30)
+    with pytest.raises(ReportError, match="no lead scores for 2026-04-01: scoring days run "
+                                          "from 2026-03-30 to 2026-03-31"):
+        resolve_date(con, dt.date(2026, 4, 1))
+
+
+def test_resolve_date_before_any_model(con):
+    _warehouse(con, [])
+    assert resolve_date(con, dt.date(2026, 2, 1)) == dt.date(2026, 2, 1)
+    with pytest.raises(ReportError, match="the first lead is from 2026-01-05"):
+        resolve_date(con, dt.date(2025, 12, 31))
