@@ -36,7 +36,7 @@ p.lead { margin:0 0 12px; color:var(--muted); }
        margin:0; }
 .kpi dt { color:var(--muted); font-size:12px; }
 .kpi dd { margin:2px 0 0; font-size:22px; font-weight:600; font-variant-numeric:tabular-nums; }
-.charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(480px,1fr)); gap:16px; }
+.charts { display:grid; grid-template-columns:repeat(auto-fill,minmax(480px,1fr)); gap:16px; }
 figure.chart { margin:0; border:1px solid var(--line); border-radius:6px; padding:10px 12px; }
 figcaption { font-weight:600; margin-bottom:4px; }
 figure svg { width:100%; height:auto; display:block; }

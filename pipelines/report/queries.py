@@ -108,13 +108,14 @@ FROM labels LEFT JOIN binned USING (bin_order)
 GROUP BY ALL ORDER BY labels.bin_order
 """
 
+# ten equal-width bands over the day's range of scores (the 0-100 score is a probability
+# in percent: with a low base rate most leads sit in the bottom tenth of 0-100)
 SCORE_BINS = """
-WITH bins AS (SELECT range * 10 AS low FROM range(10)),
-scored AS (
-    SELECT least(score // 10, 9) * 10 AS low, tier FROM ml.lead_scores WHERE score_date = ?
-)
-SELECT bins.low AS score_from, bins.low + CASE WHEN bins.low = 90 THEN 10 ELSE 9 END
-       AS score_to,
+WITH day AS (SELECT score, tier FROM ml.lead_scores WHERE score_date = ?),
+width AS (SELECT greatest(1, ceil((max(score) + 1) / 10.0))::INTEGER AS w FROM day),
+bins AS (SELECT range * w AS low, w FROM range(10), width WHERE range * w <= 100),
+scored AS (SELECT least(score // w, 9) * w AS low, tier FROM day, width)
+SELECT bins.low AS score_from, least(bins.low + bins.w - 1, 100) AS score_to,
        count(*) FILTER (WHERE tier = 'A') AS tier_a, count(*) FILTER (WHERE tier = 'B') AS tier_b,
        count(*) FILTER (WHERE tier = 'C') AS tier_c, count(*) FILTER (WHERE tier = 'D') AS tier_d,
        count(scored.low) AS leads

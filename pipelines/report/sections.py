@@ -18,6 +18,10 @@ ALL_COLOR = "#111827"
 CHANNEL_COLORS = dict(zip(("organic_search", "paid_search", "paid_social", "organic_social",
                            "email", "referral", "partner", "events", "direct", "other"),
                           ch.PALETTE, strict=True))
+CHECK_FAMILIES = {"gx_contract": "raw contracts (GX)", "quarantine_share": "quarantine share",
+                  "gx_mart_suite": "mart suites (GX)", "quality_gate": "model gate",
+                  "score_drift": "score drift"}
+OUTCOME_COLORS = {"passed": "#10b981", "warning": "#f59e0b", "failed": "#ef4444"}
 STAGES = (("leads", "Lead"), ("mqls", "MQL"), ("sqls", "SQL"), ("opportunities", "Opportunity"),
           ("customers", "Customer"))
 
@@ -239,9 +243,10 @@ def scores(data: ReportData) -> Section:
         s.empty = data.missing.get("scores") or data.missing.get("model")
         return s
     bins = data.score_bins
-    labels = [f"{a}-{b}" for a, b in zip(bins["score_from"], bins["score_to"], strict=True)]
+    labels = [f"{a}-{b}" if a != b else f"{a}"
+              for a, b in zip(bins["score_from"], bins["score_to"], strict=True)]
     s.charts.append(ch.bar_chart(
-        "score_distribution", "Open leads by score (0-100) and tier", labels,
+        "score_distribution", "Open leads by score (0-100, the day's range) and tier", labels,
         [ch.Series(f"tier {t}", list(bins[f"tier_{t.lower()}"])) for t in "ABCD"],
         stacked=True))
     evaluation = run["evaluation"]
@@ -286,6 +291,10 @@ def scores(data: ReportData) -> Section:
                              _quality(run), [("metric", "Metric", "text"),
                                              ("model", "Model", "score"),
                                              ("rule_score", "Rule score", "score")]))
+    s.tables.append(Table("score_distribution", f"Open leads by score on {data.report_date}",
+                          bins, [("score_from", "Score from", "count"),
+                                 ("score_to", "Score to", "count"), ("leads", "Leads", "count"),
+                                 *[(f"tier_{t.lower()}", f"Tier {t}", "count") for t in "ABCD"]]))
     s.tables.append(Table("score_tiers", f"Open leads per tier on {data.report_date}",
                           data.tiers, [("tier", "Tier", "text"), ("leads", "Leads", "count"),
                                        ("mean_probability", "Mean probability", "rate"),
@@ -360,13 +369,15 @@ def quality(data: ReportData) -> Section:
             "no run of the daily job is recorded"
         s.charts.append(f'<p class="empty">No checks to show: {why}.</p>')
     else:
-        counts = checks.groupby("outcome").size()
-        outcomes = [o for o in ("passed", "warning", "failed") if o in counts]
+        families = checks.assign(family=checks["check"].map(
+            lambda c: CHECK_FAMILIES.get(c, "dbt tests")))
+        counts = families.pivot_table(index="family", columns="outcome", values="check",
+                                      aggfunc="count").fillna(0)
+        passed = int(checks["passed"].sum())
         s.charts.append(ch.bar_chart(
-            "checks", f"Checks of run {data.run_id[:8]}: {int(counts.get('passed', 0))} of "
-            f"{len(checks)} passed", outcomes, [ch.Series("checks", [counts[o] for o in
-                                                                     outcomes])],
-            value_labels=True))
+            "checks", f"Checks of run {data.run_id[:8]}: {passed:,} of {len(checks):,} passed",
+            list(counts.index), [ch.Series(o, list(counts[o]), color) for o, color in
+                                 OUTCOME_COLORS.items() if o in counts], stacked=True))
     s.tables.append(Table("data_quality_sources", "Rows per source", src, [
         ("source", "Source", "text"), ("files", "Files", "count"),
         ("files_quarantined", "Files quarantined", "count"),
