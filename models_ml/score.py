@@ -35,20 +35,20 @@ def score_leads(model: LeadModel, frame: pd.DataFrame, phrases: pd.DataFrame, ve
             "lead_id": chunk["lead_id"].to_numpy(),
             "probability": model.calibrate(margin),
             "margin": margin,
-            "as_of_at": chunk["as_of_at"].to_numpy(),
+            "as_of_at": chunk["as_of_at"].reset_index(drop=True),  # stays tz-aware datetime
         }).join(reasons.reset_index(drop=True)))
     if not parts:
         return pd.DataFrame(columns=list(SCORE_COLUMNS))
     out = pd.concat(parts, ignore_index=True)
     out["score"] = np.rint(100 * out["probability"]).astype(np.int16)
     out["tier"] = model.tiers(out["probability"].to_numpy())
-    order = np.lexsort((out["lead_id"].to_numpy(), -out["margin"].to_numpy(),
-                        -out["probability"].to_numpy()))
+    lead_rank = pd.Series(out["lead_id"]).rank(method="first").to_numpy()
+    order = np.lexsort((lead_rank, -out["margin"].to_numpy(), -out["probability"].to_numpy()))
     rank = np.empty(len(out), dtype=np.int64)
     rank[order] = np.arange(1, len(out) + 1)
     out["priority_rank"] = rank
     out["model_version"] = version
     # one scoring day per run: the date (UTC) of the snapshot's as-of moment
-    out["score_date"] = pd.to_datetime(out["as_of_at"], utc=True).max().date()
+    out["score_date"] = out["as_of_at"].max().date()
     out["scored_at"] = pd.Timestamp(scored_at or dt.datetime.now(dt.UTC))
     return out[list(SCORE_COLUMNS)]

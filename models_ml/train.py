@@ -38,7 +38,7 @@ class TrainConfig:
     validation_share: float = 0.2  # the newest leads
     calibration: str = "isotonic"  # or sigmoid
     kinds: tuple[str, ...] = KINDS
-    max_iter: int = 300  # boosting rounds (early stopping usually ends sooner)
+    max_iter: int = 200  # boosting rounds (early stopping may end sooner)
     threads: int | None = None  # OpenMP/BLAS threads while fitting (None: the libraries' own)
 
 
@@ -93,7 +93,7 @@ def classifier(kind: str, spec: FeatureSpec, seed: int, max_iter: int):
         return LogisticRegression(C=0.5, class_weight="balanced", max_iter=2000)
     categorical = [False] * len(spec.numeric) + [True] * len(spec.categorical)
     return HistGradientBoostingClassifier(
-        learning_rate=0.06, max_iter=max_iter, max_leaf_nodes=31, min_samples_leaf=50,
+        learning_rate=0.1, max_iter=max_iter, max_leaf_nodes=31, min_samples_leaf=50,
         l2_regularization=1.0, class_weight="balanced", categorical_features=categorical,
         early_stopping=True, validation_fraction=0.1, n_iter_no_change=20, random_state=seed,
     )

@@ -87,9 +87,10 @@ def train_task(db: str, models: str, truth: str, seed: int = 42) -> dict:
         y = frame[LABEL].to_numpy(dtype=np.int8)
         spec = detect_spec(frame, META_COLUMNS)
         split = time_split(frame["created_at"], cfg.calibration_share, cfg.validation_share)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = train(frame, y, spec, cfg, split)
         train_seconds = time.perf_counter() - started
+        train_cpu_seconds = time.process_time() - cpu
         evaluation = runs.evaluate_on(result.model, frame, y, split)
     finally:
         con.close()
@@ -112,7 +113,8 @@ def train_task(db: str, models: str, truth: str, seed: int = 42) -> dict:
 
     return {
         "version": version, "kind": result.model.kind, "load_seconds": load_seconds,
-        "train_seconds": train_seconds, "training_rows": int(split.train.sum()),
+        "train_seconds": train_seconds, "train_cpu_seconds": train_cpu_seconds,
+        "training_rows": int(split.train.sum()),
         "labelled_rows": len(frame), "labelled_leads": int(frame["lead_id"].nunique()),
         "candidate_roc_auc": result.candidate_auc,
         "model": evaluation["model"], "rule": evaluation["rule"],
@@ -143,9 +145,10 @@ def score_task(db: str, models: str, version: str, out_db: str, rows: int = SCOR
     big = source.iloc[np.resize(np.arange(len(source)), rows)].reset_index(drop=True)
     big["lead_id"] = pd.Series(np.arange(rows)).astype(str).radd("lead-")
     big["as_of_at"] = scoring["as_of_at"].max() if len(scoring) else source["as_of_at"].max()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     scores = score_leads(model, big, phrases, version)
     score_seconds = time.perf_counter() - started
+    score_cpu_seconds = time.process_time() - cpu
     out = open_duckdb(Path(out_db))
     try:
         started = time.perf_counter()
@@ -156,7 +159,8 @@ def score_task(db: str, models: str, version: str, out_db: str, rows: int = SCOR
     finally:
         out.close()
     return {"rows": rows, "distinct_feature_rows": len(source), "open_leads": len(scoring),
-            "score_seconds": score_seconds, "write_seconds": write_seconds,
+            "score_seconds": score_seconds, "score_cpu_seconds": score_cpu_seconds,
+            "write_seconds": write_seconds, "load_average": list(os.getloadavg()),
             "tiers": scores["tier"].value_counts().to_dict()}
 
 
@@ -236,7 +240,8 @@ def ml_report_lines(ml: dict, scale: str) -> list[str]:
         "Predictive lead scoring",
         f"  training: {train['training_rows']:,} rows fitted ({train['labelled_rows']:,} labelled "
         f"snapshots of {train['labelled_leads']:,} leads, both families, winner "
-        f"{train['kind']} calibrated) in {train['train_seconds']:.1f} s, peak RSS "
+        f"{train['kind']} calibrated) in {train['train_seconds']:.1f} s "
+        f"({train['train_cpu_seconds']:.1f} s CPU), peak RSS "
         f"{train['peak_rss_bytes'] / 2**30:.2f} GiB",
         f"  validation ({train['validation_rows']:,} rows, the newest leads):"
         f"{'':>4}{'model':>10}{'rule':>10}",
@@ -252,7 +257,8 @@ def ml_report_lines(ml: dict, scale: str) -> list[str]:
         f"{at_creation['model'] / at_creation['truth']:.1%}",
         f"  scoring: {score['rows']:,} leads (the {score['distinct_feature_rows']:,} feature "
         f"rows of the warehouse repeated; {score['open_leads']:,} are open today) in "
-        f"{score['score_seconds']:.1f} s with reasons, written in "
+        f"{score['score_seconds']:.1f} s with reasons ({score['score_cpu_seconds']:.1f} s CPU; "
+        f"load average {score['load_average'][0]:.1f}), written in "
         f"{score['write_seconds']:.1f} s; peak RSS {score['peak_rss_bytes'] / 2**30:.2f} GiB",
         "  targets" + ("" if scale == TARGET_SCALE else f" (set for scale {TARGET_SCALE})") + ":",
     ]
