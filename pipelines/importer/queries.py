@@ -3,8 +3,8 @@
     .venv/bin/python -m pipelines.importer.queries mappings/olist/report.sql
 
 The file holds queries, each ending with ``;`` at the end of a line; the ``--`` comment
-lines just above a query are printed as its title. Used by docs/real-data.md until the
-HTML report exists.
+lines just above a query are printed as its title. docs/real-data.md prints the
+per-dataset breakdowns with it.
 """
 
 from __future__ import annotations

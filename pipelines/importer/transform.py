@@ -84,6 +84,16 @@ def _read_sql(inp: CsvInput) -> str:
             f"escape = '\"', compression = '{compression}', null_padding = false)")
 
 
+def _read(con, inp: CsvInput) -> None:
+    """Temp table ``_read``: the whole file as text; a malformed file is a one-line error."""
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {_read_sql(inp)}")
+    except duckdb.Error as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        why = "; ".join(ln for ln in lines[:3] if not ln.startswith(("Original Line", "DuckDB")))
+        raise MappingError(f"{inp.label}: not a well-formed CSV file: {why}") from None
+
+
 def _require(inp: CsvInput, column: str, why: str) -> str:
     key = normalise_name(column)
     if key not in inp.header:
@@ -103,7 +113,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, mapping: Mapping, inputs: list[C
             written, where = wanted[ref]
             header = _require(inp, written, f"{mapping.path.name} {where}")
             cols.append(f"{quote_ident(header)} AS {quote_ident(ref)}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {_read_sql(inp)}")
+        _read(con, inp)
         select = f"SELECT {i} AS _file, rowid + 1 AS _row" + "".join(f", {c}" for c in cols) \
             + " FROM _read"
         if i == 0:
@@ -124,7 +134,7 @@ def load_lookup(con, mapping: Mapping, lk: Lookup, inp: CsvInput) -> None:
         header = _require(inp, written, f"{mapping.path.name} columns.{out}")
         parts.append(f"{quote_ident(header)} AS {quote_ident(col)}")
     table = f"_lk_{lk.name}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {_read_sql(inp)}")
+    _read(con, inp)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(parts)} "
                 f"FROM _read WHERE nullif(trim({quote_ident(key)}), '') IS NOT NULL")
     con.execute("DROP TABLE _read")

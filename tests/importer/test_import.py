@@ -247,3 +247,14 @@ def test_lookup_path_can_be_given_on_the_command_line(export, inbox, tmp_path, c
     assert {r["owner_team"] for r in read_rows(out)} == {"latam"}
     assert main([*args[:-1], f"sellers={other}"]) == 2
     assert "has no lookup of that name" in capsys.readouterr().err
+
+
+def test_a_malformed_csv_is_one_line_naming_the_file(export, inbox, capsys):
+    mapping, data = export
+    data.write_text(EXPORT + "s4,01/03/2026,dan@example.com,Dan Ltd,LinkedIn,o1,surplus\n")
+    assert main(["import", "--mapping", str(mapping), str(data)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"leadflow: error: {data}: not a well-formed CSV file")
+    assert "\n" not in err
+    assert "Expected Number of Columns: 6 Found: 7" in err
+    assert inbox_snapshot(inbox) == {}
