@@ -206,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pipelines.cli_report import add_report_parser
 
     add_report_parser(sub)
+
+    from pipelines.cli_activation import add_activation_parsers
+
+    add_activation_parsers(sub)
     return parser
 
 

@@ -1,0 +1,36 @@
+-- The relation every segment definition (segments/*.yml) filters: one row per open lead
+-- (ops.lead_assignments.is_open) with its current predictive score and reasons, owner,
+-- lifecycle stage, nurture track and consent. A segment's `where` may use any column.
+select
+    tracks.lead_id,
+    tracks.email,
+    scores.score,
+    scores.tier,
+    scores.reason_1,
+    scores.reason_2,
+    scores.reason_3,
+    assignments.owner,
+    assignments.team,
+    assignments.queue,
+    tracks.stage,
+    tracks.funnel_position,
+    funnel.is_mql,
+    funnel.is_sql,
+    funnel.is_opportunity,
+    funnel.is_customer,
+    funnel.is_recycled,
+    tracks.nurture_track,
+    tracks.next_step,
+    tracks.last_engaged_at,
+    tracks.days_since_engagement,
+    tracks.country_code,
+    leads.region,
+    leads.product_interest,
+    leads.created_at,
+    leads.has_unsubscribed,
+    tracks.has_marketing_consent
+from activation.nurture_tracks as tracks
+inner join ops.lead_assignments as assignments using (lead_id)
+inner join marts.fct_lead_funnel as funnel using (lead_id)
+inner join marts.dim_leads as leads using (lead_id)
+left join current_scores as scores using (lead_id)

@@ -1,0 +1,53 @@
+-- ops.sla_breaches: one row per open, assigned lead handed to sales (MQL, as in
+-- marts.fct_speed_to_lead) whose first sales touch came later than the SLA of its tier
+-- (seed sla_policies, calendar hours from the handoff), or has not come and the SLA has
+-- passed at the data's as-of moment (fct_speed_to_lead.as_of: reproducible, not the wall
+-- clock). The tier is the lead's current predictive tier ('unscored' without one); the
+-- team and owner are the assignment's (ops.lead_assignments).
+with handed as (
+
+    select lead_id, handed_at, first_touch_at, is_touched, response_minutes, as_of
+    from marts.fct_speed_to_lead
+
+),
+
+watched as (
+
+    select
+        assignments.lead_id,
+        assignments.team,
+        assignments.owner,
+        assignments.queue,
+        coalesce(assignments.tier, 'unscored')                      as tier,
+        policies.sla_hours,
+        handed.handed_at,
+        handed.handed_at + to_seconds(cast(policies.sla_hours * 3600 as bigint)) as sla_due_at,
+        handed.first_touch_at,
+        handed.is_touched,
+        coalesce(handed.response_minutes,
+                 date_diff('second', handed.handed_at, handed.as_of) / 60.0) as minutes_waited,
+        handed.as_of
+    from ops.lead_assignments as assignments
+    inner join handed using (lead_id)
+    inner join sla_policies as policies
+        on policies.tier = coalesce(assignments.tier, 'unscored')
+    where assignments.is_open
+
+)
+
+select
+    lead_id,
+    team,
+    owner,
+    queue,
+    tier,
+    sla_hours,
+    handed_at,
+    sla_due_at,
+    first_touch_at,
+    not is_touched                                                  as is_untouched,
+    round(minutes_waited / 60.0, 2)                                 as hours_to_touch_or_waiting,
+    round(minutes_waited / 60.0 - sla_hours, 2)                     as hours_over_sla,
+    as_of
+from watched
+where minutes_waited > sla_hours * 60

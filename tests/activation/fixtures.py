@@ -1,0 +1,104 @@
+"""A small hand-made warehouse for the activation tests: the mart columns activation
+reads, the rule seeds as given (default: the project's seed files), and ml.lead_scores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from models_ml import runs
+from pipelines.project import DBT_PROJECT_DIR
+
+SEEDS = DBT_PROJECT_DIR / "seeds"
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+DAY0 = T0.date()
+
+DDL = """
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE SCHEMA IF NOT EXISTS seeds;
+CREATE TABLE marts.dim_leads (
+    lead_id VARCHAR, email VARCHAR, first_name VARCHAR, last_name VARCHAR,
+    company_name VARCHAR, created_at TIMESTAMPTZ, country_code VARCHAR, region VARCHAR,
+    product_interest VARCHAR, has_marketing_consent BOOLEAN, has_unsubscribed BOOLEAN,
+    last_human_email_engagement_at TIMESTAMPTZ, last_web_activity_at TIMESTAMPTZ,
+    latest_conversion_at TIMESTAMPTZ);
+CREATE TABLE marts.fct_lead_funnel (
+    lead_id VARCHAR, current_stage VARCHAR, funnel_position VARCHAR, is_mql BOOLEAN,
+    is_sql BOOLEAN, is_opportunity BOOLEAN, is_customer BOOLEAN, is_recycled BOOLEAN);
+CREATE TABLE marts.fct_speed_to_lead (
+    lead_id VARCHAR, handed_at TIMESTAMPTZ, first_touch_at TIMESTAMPTZ, owner VARCHAR,
+    team VARCHAR, response_minutes DOUBLE, is_touched BOOLEAN, sla_hours DOUBLE,
+    as_of TIMESTAMPTZ);
+"""
+
+FUNNEL = {  # stage -> (funnel_position, is_mql, is_sql, is_opportunity, is_customer, is_recycled)
+    "lead": ("TOFU", False, False, False, False, False),
+    "mql": ("MOFU", True, False, False, False, False),
+    "sql": ("BOFU", True, True, False, False, False),
+    "customer": ("customer", True, True, True, True, False),
+    "disqualified": ("disqualified", True, True, True, False, False),
+    "recycled": ("TOFU", True, True, True, False, True),
+}
+
+
+def seed(con: duckdb.DuckDBPyConnection, name: str, path: Path | None = None) -> None:
+    """Load a seed table from the project's CSV file, or another one."""
+    path = path or SEEDS / f"{name}.csv"
+    types = {"routing_rules": "{'rule_order': 'INTEGER', 'overrides_existing': 'BOOLEAN', "
+                              "'country_code': 'VARCHAR', 'region': 'VARCHAR', "
+                              "'product_interest': 'VARCHAR', 'tier': 'VARCHAR', "
+                              "'assign_team': 'VARCHAR', 'assign_owner': 'VARCHAR', "
+                              "'queue': 'VARCHAR'}",
+             "sales_reps": "{'capacity_weight': 'INTEGER', 'is_available': 'BOOLEAN'}",
+             "sla_policies": "{'sla_hours': 'DOUBLE'}",
+             "nurture_rules": "{'funnel_position': 'VARCHAR', 'is_recycled': 'BOOLEAN', "
+                              "'min_score': 'DOUBLE', 'max_score': 'DOUBLE', "
+                              "'engaged_within_days': 'INTEGER', "
+                              "'inactive_for_days': 'INTEGER'}"}[name]
+    con.execute(f"CREATE OR REPLACE TABLE seeds.{name} AS SELECT * FROM "
+                f"read_csv('{path}', header = true, types = {types})")
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+    runs.ensure_tables(con)
+    for name in ("routing_rules", "sales_reps", "sla_policies", "nurture_rules"):
+        seed(con, name)
+
+
+def add_lead(con: duckdb.DuckDBPyConnection, lead_id: str, *, minutes: int = 0,
+             country: str | None = "US", region: str | None = "na", product: str | None = None,
+             stage: str = "lead", consent: bool = True, email: str | None = None,
+             engaged_days_ago: int | None = 1, unsubscribed: bool = False) -> None:
+    created = T0 + dt.timedelta(minutes=minutes)
+    engaged = None if engaged_days_ago is None else T0 - dt.timedelta(days=engaged_days_ago)
+    con.execute("INSERT INTO marts.dim_leads VALUES (?, ?, 'Ann', 'Lee', 'Acme', ?, ?, ?, ?, "
+                "?, ?, ?, NULL, NULL)",
+                [lead_id, email or f"{lead_id}@acme.example", created, country, region, product,
+                 consent, unsubscribed, engaged])
+    con.execute("INSERT INTO marts.fct_lead_funnel VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [lead_id, stage, *FUNNEL[stage]])
+
+
+def set_stage(con: duckdb.DuckDBPyConnection, lead_id: str, stage: str) -> None:
+    con.execute("DELETE FROM marts.fct_lead_funnel WHERE lead_id = ?", [lead_id])
+    con.execute("INSERT INTO marts.fct_lead_funnel VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [lead_id, stage, *FUNNEL[stage]])
+
+
+def score(con: duckdb.DuckDBPyConnection, lead_id: str, tier: str, value: int = 50,
+          day: dt.date = DAY0, reasons: tuple[str, str, str] = ("+ a", "- b", "+ c")
+          ) -> None:
+    con.execute("INSERT OR REPLACE INTO ml.lead_scores (score_date, lead_id, model_version, "
+                "probability, score, tier, priority_rank, reason_1, reason_2, reason_3) "
+                "VALUES (?, ?, 'v1', ?, ?, ?, 1, ?, ?, ?)",
+                [day, lead_id, value / 100, value, tier, *reasons])
+
+
+def assignments(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """lead_id -> (team, owner, rule_id, round_robin_seq, is_open)."""
+    return {r[0]: r[1:] for r in con.execute(
+        "SELECT lead_id, team, owner, rule_id, round_robin_seq, is_open "
+        "FROM ops.lead_assignments ORDER BY lead_id").fetchall()}

@@ -1,0 +1,112 @@
+"""`leadflow routing simulate`: load per rep and expected speed-to-lead of a rule set
+replayed over past leads, without touching the warehouse."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from pipelines.cli import main
+from pipelines.resources import open_duckdb
+from tests.activation import fixtures as fx
+
+RULES_HEADER = ("rule_order,rule_id,country_code,region,product_interest,tier,assign_team,"
+                "assign_owner,queue,overrides_existing,description\n")
+
+
+@pytest.fixture
+def warehouse(lf_paths):
+    """30 US leads on 2026-03-02 and 10 German ones on 2026-03-03; ana.silva answered in
+    30 minutes, ben.carter in 5 hours (history in fct_speed_to_lead)."""
+    con = open_duckdb(lf_paths.warehouse)
+    fx.create(con)
+    for i in range(30):
+        fx.add_lead(con, f"us{i:02}", minutes=i)
+    for i in range(10):
+        fx.add_lead(con, f"de{i}", country="DE", region="emea", minutes=24 * 60 + i)
+    for owner, team, minutes in (("ana.silva", "na", 30), ("ben.carter", "na", 300),
+                                 ("hannah.schmidt", "emea", 60)):
+        con.execute("INSERT INTO marts.fct_speed_to_lead VALUES ('h', ?, ?, ?, ?, ?, true, 4, ?)",
+                    [fx.T0, fx.T0, owner, team, minutes, fx.T0])
+    con.close()
+    return lf_paths
+
+
+def simulate(capsys, *args) -> tuple[int, str, str]:
+    code = main(["routing", "simulate", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rep_lines(out: str) -> dict[str, list[str]]:
+    return {line.split()[1]: line.split() for line in out.splitlines()
+            if line.split() and line.split()[0] in ("na", "emea", "apac_latam")}
+
+
+def test_load_per_rep_follows_the_rules_and_weights_and_changes_nothing(warehouse, capsys):
+    before = hashlib.sha256(warehouse.warehouse.read_bytes()).hexdigest()
+    code, out, _ = simulate(capsys, "--from", "2026-03-01", "--to", "2026-03-03")
+    assert code == 0, out
+    assert "40 leads" in out
+    reps = rep_lines(out)
+    # seed sales_reps: na weights ana 3, ben 2, david 2, grace 1 -> 8 slots (ana ben david
+    # grace | ana ben david | ana); 30 leads = 3 rounds + ana ben david grace ana ben
+    assert [reps[r][4] for r in ("ana.silva", "ben.carter", "david.kim", "grace.obi")] == [
+        "11", "8", "7", "4"]
+    assert reps["hannah.schmidt"][4] == "10"  # rule germany: the named rep
+    assert reps["ivan.petrov"][3:5] == ["no", "0"]  # unavailable: skipped
+    assert reps["ana.silva"][-3:-1] == ["30", "min"] and reps["ben.carter"][-3] == "5.0"
+    assert "rules fired: north_america 30, germany 10" in out
+    assert hashlib.sha256(warehouse.warehouse.read_bytes()).hexdigest() == before
+    con = open_duckdb(warehouse.warehouse, read_only=True)
+    assert con.execute("SELECT count(*) FROM information_schema.schemata "
+                       "WHERE schema_name = 'ops'").fetchone()[0] == 0
+    con.close()
+
+
+def test_window_selects_leads_by_creation_day(warehouse, capsys):
+    code, out, _ = simulate(capsys, "--from", "2026-03-03", "--to", "2026-03-03")
+    assert code == 0 and "10 leads" in out and "rules fired: germany 10" in out
+
+
+def test_a_candidate_rules_file_is_replayed_instead_of_the_seed(warehouse, capsys, tmp_path):
+    rules = tmp_path / "rules.csv"
+    rules.write_text(RULES_HEADER + "1,all_to_emea,,,,,emea,,,false,x\n")
+    code, out, _ = simulate(capsys, "--from", "2026-03-01", "--to", "2026-03-03",
+                            "--rules", str(rules))
+    assert code == 0
+    reps = rep_lines(out)
+    # emea slots: elena farid hannah lucas | elena hannah (ivan unavailable); 40 leads =
+    # 6 rounds + elena farid hannah lucas: hannah 6 * 2 + 1
+    assert reps["ana.silva"][4] == "0" and reps["hannah.schmidt"][4] == "13"
+    assert "rules fired: all_to_emea 40" in out
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("1,us,US,,,,na,,,false,x\n", "default"),
+    ("1,x,,,,,nowhere,,,false,x\n", "no rep"),
+    ("1,x,,,,,,nobody,,false,x\n", "not in sales_reps"),
+    ("1,x,,,,,na,ana.silva,,false,x\n", "exactly one"),
+    ("1,x,,,,,na,,,maybe,x\n", "cannot read"),
+])
+def test_a_bad_rules_file_is_refused_in_one_line(warehouse, capsys, tmp_path, body, reason):
+    rules = tmp_path / "rules.csv"
+    rules.write_text(RULES_HEADER + body)
+    code, _, err = simulate(capsys, "--from", "2026-03-01", "--to", "2026-03-03",
+                            "--rules", str(rules))
+    assert code == 2 and reason in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_arguments_exit_2(warehouse, capsys, tmp_path):
+    assert simulate(capsys, "--from", "2026-03-03", "--to", "2026-03-01")[0] == 2
+    assert simulate(capsys, "--from", "2026-03-01", "--to", "2026-03-03",
+                    "--reps", str(tmp_path / "missing.csv"))[0] == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["routing", "simulate", "--from", "March", "--to", "2026-03-03"])
+    assert exc.value.code == 2
+
+
+def test_no_warehouse_yet_is_a_one_line_error(lf_paths, capsys):
+    code, _, err = simulate(capsys, "--from", "2026-03-01", "--to", "2026-03-03")
+    assert code == 2 and "leadflow run" in err
