@@ -171,8 +171,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 def add_model_parser(sub) -> None:
     """Register `leadflow model ...` on the main parser's subparsers."""
     model = sub.add_parser("model", help="predictive lead score: train, evaluate, score",
-                           description="The predictive lead score: P(lead becomes a customer "
-                           "within 90 days of creation), trained on the warehouse.")
+                           description="The predictive lead score: P(lead reaches the target "
+                           "stage within the horizon of its creation; dbt vars ml_target_stage, "
+                           "default customer, and ml_horizon_days, default 90), trained on the "
+                           "warehouse.")
     msub = model.add_subparsers(dest="model_command", required=True, metavar="SUBCOMMAND")
 
     def common(p):
