@@ -5,6 +5,7 @@ headline KPIs as asset metadata."""
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from pipelines.assets.activation import SLA_BREACHES
 from pipelines.assets.dbt import leadflow_dbt_models
 from pipelines.assets.scoring import MODEL, SCORES
 from pipelines.project import paths
@@ -33,7 +34,8 @@ def headline_metadata(built: BuiltReport) -> dict[str, dg.MetadataValue]:
 
 
 @dg.asset(
-    key=REPORT, deps=[*INPUTS, MODEL, SCORES], group_name="reports", kinds={"html", "duckdb"},
+    key=REPORT, deps=[*INPUTS, MODEL, SCORES, SLA_BREACHES], group_name="reports",
+    kinds={"html", "duckdb"},
     # among steps ready at once, run last, so the run's other checks are in the report
     op_tags={"dagster/priority": "-10"},
     description="The daily report: one self-contained HTML page (funnel, cohorts, "

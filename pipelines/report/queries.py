@@ -33,6 +33,7 @@ class ReportData:
     speed_bins: pd.DataFrame = field(default_factory=pd.DataFrame)
     speed_teams: pd.DataFrame = field(default_factory=pd.DataFrame)
     speed_channels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open_breaches: pd.DataFrame | None = None  # ops.sla_breaches (routing), when built
     sla_hours: float | None = None
     score_bins: pd.DataFrame = field(default_factory=pd.DataFrame)
     tiers: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -149,6 +150,15 @@ def _load_speed(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
                      "('team', 'channel') ORDER BY leads DESC")
     data.speed_teams = speed[speed["grouping_level"] == "team"].reset_index(drop=True)
     data.speed_channels = speed[speed["grouping_level"] == "channel"].reset_index(drop=True)
+    if _exists(con, "ops", "sla_breaches"):
+        data.open_breaches = _df(
+            con, "SELECT coalesce(team, 'unassigned') AS team, coalesce(tier, 'unscored') AS "
+                 "tier, any_value(sla_hours) AS sla_hours, count(*) AS breaches, "
+                 "count(*) FILTER (WHERE is_untouched) AS untouched, "
+                 "count(*) FILTER (WHERE NOT is_untouched) AS touched_late, "
+                 "median(hours_over_sla) AS median_hours_over_sla, "
+                 "max(hours_over_sla) AS max_hours_over_sla "
+                 "FROM ops.sla_breaches GROUP BY ALL ORDER BY team, tier")
     row = con.execute("SELECT any_value(sla_hours), max(as_of) "
                       "FROM marts.fct_speed_to_lead").fetchone()
     data.sla_hours, data.as_of = row[0], row[1]

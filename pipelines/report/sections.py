@@ -230,7 +230,28 @@ def speed(data: ReportData) -> Section:
                           [("team", "Team", "text"), *cols]))
     s.tables.append(Table("speed_to_lead_by_channel", "Speed to lead per source channel",
                           data.speed_channels, [("source_channel", "Channel", "text"), *cols]))
+    if data.open_breaches is not None:
+        _open_breaches(s, data.open_breaches)
     return s
+
+
+def _open_breaches(s: Section, breaches: pd.DataFrame) -> None:
+    """Open assigned leads past the SLA of their tier (ops.sla_breaches, from routing)."""
+    if breaches.empty:
+        s.charts.append('<p class="empty">No open SLA breaches: every open assigned lead was '
+                        "touched within the SLA of its tier.</p>")
+        return
+    teams = breaches.groupby("team")[["untouched", "touched_late"]].sum()
+    s.charts.append(ch.bar_chart(
+        "open_sla_breaches", "Open leads past their tier's SLA, per team", list(teams.index),
+        [ch.Series("not touched yet", list(teams["untouched"]), "#ef4444"),
+         ch.Series("touched late", list(teams["touched_late"]), "#f59e0b")], stacked=True))
+    s.tables.append(Table("open_sla_breaches", "Open SLA breaches per team and tier "
+                          "(ops.sla_breaches)", breaches, [
+        ("team", "Team", "text"), ("tier", "Tier", "text"), ("sla_hours", "SLA (hours)", "count"),
+        ("breaches", "Breaches", "count"), ("untouched", "Not touched yet", "count"),
+        ("median_hours_over_sla", "Median hours over SLA", "count"),
+        ("max_hours_over_sla", "Longest over SLA (hours)", "count")]))
 
 
 def scores(data: ReportData) -> Section:

@@ -137,3 +137,17 @@ def test_resolve_date_before_any_model(con):
     assert resolve_date(con, dt.date(2026, 2, 1)) == dt.date(2026, 2, 1)
     with pytest.raises(ReportError, match="the first lead is from 2026-01-05"):
         resolve_date(con, dt.date(2025, 12, 31))
+
+
+def test_open_sla_breaches_from_routing(report_data):
+    report_data.open_breaches = pd.DataFrame({
+        "team": ["emea", "emea", "na"], "tier": ["A", "B", "A"], "sla_hours": [1, 4, 1],
+        "breaches": [3, 2, 4], "untouched": [1, 0, 4], "touched_late": [2, 2, 0],
+        "median_hours_over_sla": [2.5, 1.0, 7.25], "max_hours_over_sla": [9.0, 1.5, 30.0]})
+    page, sections = render(report_data)
+    assert _figures(page)["open_sla_breaches"] == (4, 4)  # 2 teams x (untouched, late)
+    speed = next(s for s in sections if s.key == "speed")
+    assert "open_sla_breaches" in [t.name for t in speed.tables]
+    report_data.open_breaches = report_data.open_breaches.iloc[0:0]
+    page, _ = render(report_data)
+    assert "No open SLA breaches: every open assigned lead was touched" in page
