@@ -82,8 +82,16 @@ def main(argv: list[str]) -> int:
     if not page.is_file():
         sys.stderr.write(f"browser: no report at {page}\n")
         return 2
+    if not available():
+        sys.stderr.write(f"browser: needs {CHROMIUM} and {CHROMEDRIVER} (Debian packages "
+                         "chromium and chromium-driver)\n")
+        return 2
     shot = Path(argv[1]) if len(argv) > 1 else page.with_name("screenshot.png")
-    seen = view(page, shot)
+    try:
+        seen = view(page, shot)
+    except ImportError:
+        sys.stderr.write("browser: needs selenium (a dev dependency: uv sync)\n")
+        return 2
     bare = [c["name"] for c in seen.charts if not c["marks"]]
     sys.stdout.write(f"{len(seen.sections)} sections, {len(seen.charts)} charts, "
                      f"{len(seen.tables)} tables; charts without data: {bare or 'none'}; "

@@ -51,6 +51,10 @@ def _points(series: Sequence[Series]) -> int:
 
 
 def _figure(name: str, title: str, svg: str, series: Sequence[Series], note: str = "") -> str:
+    """The chart in its figure, or, with nothing to draw, a sentence saying so."""
+    if not _points(series):
+        return (f'<p class="empty" data-chart="{escape(name)}">No data to show: '
+                f"{escape(title)}: no values yet.</p>")
     legend = ""
     if len(series) > 1:
         legend = '<ul class="legend">' + "".join(
@@ -80,7 +84,8 @@ def _y_axis(ticks: list[float], y, unit: str, plot_right: float) -> str:
 
 
 def _x_label(x: float, label: str, rotate: bool, plot_bottom: float) -> str:
-    text = escape(label if len(label) <= 18 else label[:17] + "…")
+    keep = 18 if rotate else 26
+    text = escape(label if len(label) <= keep else label[:keep - 1] + "…")
     if rotate:
         return (f'<text class="tick" transform="translate({x:.1f},{plot_bottom + 14:.1f}) '
                 f'rotate(-35)" text-anchor="end">{text}</text>')

@@ -89,6 +89,12 @@ def test_bar_chart_draws_negative_values_below_zero():
     assert 'data-points="2"' in svg
 
 
+def test_a_chart_without_values_is_a_sentence_not_a_blank_figure():
+    out = charts.hbar_chart("cac", "CAC per paid channel", ["a", "b"], [None, None])
+    assert out == ('<p class="empty" data-chart="cac">No data to show: CAC per paid channel: '
+                   "no values yet.</p>")
+
+
 def test_missing_values_draw_no_mark():
     svg = charts.line_chart("l", "L", ["m1", "m2", "m3"], [charts.Series("s", [0.1, None, 0.3])])
     assert svg.count("<circle") == 2 and 'data-points="2"' in svg
