@@ -34,6 +34,10 @@ def now() -> dt.datetime:
     key=ASSIGNMENTS, group_name=GROUP, kinds={"duckdb"},
     deps=[SCORES, *map(dbt_key, ("dim_leads", "fct_lead_funnel", "routing_rules",
                                  "sales_reps", "sla_policies"))],
+    check_specs=[dg.AssetCheckSpec(
+        "every_open_lead_owned", asset=ASSIGNMENTS,
+        description="Every open lead has an owner (a team whose reps are all unavailable "
+                    "leaves its new leads without one).")],
     description="One row per lead ever routed: team, owner, queue, the rule that fired and "
                 "when (ops.lead_assignments; changes in ops.lead_assignment_events). Open "
                 "leads without an owner get one from seed routing_rules (first match wins, "
@@ -44,12 +48,16 @@ def lead_assignments(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         summary = routing.assign(con, now())
     context.log.info("routing: %s new, %s reassigned, %s kept", summary.new,
                      summary.reassigned, summary.kept)
-    return dg.MaterializeResult(metadata={
+    yield dg.MaterializeResult(metadata={
         "open_leads": summary.open_leads, "new": summary.new,
         "reassigned": summary.reassigned, "kept": summary.kept,
         "open_without_owner": summary.unowned, "closed": summary.closed,
         **{f"team_{team}": count for team, count in summary.by_team.items()},
     })
+    yield dg.AssetCheckResult(
+        check_name="every_open_lead_owned", passed=summary.unowned == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"open_without_owner": summary.unowned})
 
 
 @dg.asset(

@@ -27,12 +27,15 @@ def test_assets_route_watch_nurture_and_export(lf_paths):
         mat = event.event_specific_data.materialization
         meta[mat.asset_key] = {k: v.value for k, v in mat.metadata.items()}
     assert meta[activation.ASSIGNMENTS]["new"] == 6
+    checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert checks == {"every_open_lead_owned": True}
     assert meta[activation.NURTURE]["rows"] == 6
     assert meta[activation.SEGMENTS]["members_hot_leads"] == 3
     files = sorted(p.relative_to(lf_paths.exports).parts[:2]
                    for p in lf_paths.exports.rglob("*.csv"))
     assert files == [("segments", "hot_leads"), ("segments", "mofu_nurture"),
-                     ("segments", "recycled_reengage")]
+                     ("segments", "nurture_tracks"), ("segments", "recycled_reengage")]
+    assert meta[activation.SEGMENTS]["members_nurture_tracks"] == 6
     hot = next((lf_paths.exports / "segments" / "hot_leads").glob("*.csv")).read_text()
     assert hot.count("\n") == 4  # header and three tier-A leads
 
