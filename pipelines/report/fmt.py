@@ -33,6 +33,8 @@ def fmt(value, unit: str = "count") -> str:
         if v >= 48 * 60:
             return f"{v / 1440:.1f} d"
         return f"{v / 60:.1f} h" if v >= 120 else f"{v:.0f} min"
+    if unit == "hours":
+        return f"{v / 24:.1f} d" if v >= 48 else f"{v:.1f} h"
     if unit == "ratio":
         return f"{v:.2f}×"
     if unit == "score":

@@ -248,10 +248,10 @@ def _open_breaches(s: Section, breaches: pd.DataFrame) -> None:
          ch.Series("touched late", list(teams["touched_late"]), "#f59e0b")], stacked=True))
     s.tables.append(Table("open_sla_breaches", "Open SLA breaches per team and tier "
                           "(ops.sla_breaches)", breaches, [
-        ("team", "Team", "text"), ("tier", "Tier", "text"), ("sla_hours", "SLA (hours)", "count"),
+        ("team", "Team", "text"), ("tier", "Tier", "text"), ("sla_hours", "SLA", "hours"),
         ("breaches", "Breaches", "count"), ("untouched", "Not touched yet", "count"),
-        ("median_hours_over_sla", "Median hours over SLA", "count"),
-        ("max_hours_over_sla", "Longest over SLA (hours)", "count")]))
+        ("median_hours_over_sla", "Median over SLA", "hours"),
+        ("max_hours_over_sla", "Longest over SLA", "hours")]))
 
 
 def scores(data: ReportData) -> Section:

@@ -107,6 +107,7 @@ def test_formats():
     assert fmt(0.1234, "rate") == "12.3%"
     assert fmt(-1500, "usd") == "-$1,500"
     assert fmt(45, "minutes") == "45 min" and fmt(300, "minutes") == "5.0 h"
+    assert fmt(5, "hours") == "5.0 h" and fmt(72, "hours") == "3.0 d"
     assert fmt(None, "usd") == "–" and fmt(float("nan"), "rate") == "–"
     assert short(2_500_000, "usd") == "$2.5M" and short(1200) == "1.2k"
 
