@@ -145,6 +145,9 @@ def bar_chart(name: str, title: str, labels: Sequence[str], series: Sequence[Ser
                 ty = y_top - 4 if v >= 0 else y_bottom + 12
                 parts.append(f'<text class="value" x="{x + bar_w / 2:.1f}" y="{ty:.1f}" '
                              f'text-anchor="middle">{escape(short(v, unit))}</text>')
+        if value_labels and stacked and up > 0:
+            parts.append(f'<text class="value" x="{x0 + inner / 2:.1f}" y="{y(up) - 4:.1f}" '
+                         f'text-anchor="middle">{escape(short(up, unit))}</text>')
         parts.append(_x_label(LEFT + i * band + band / 2, label, rotate, plot_bottom))
     parts.append("</svg>")
     return _figure(name, title, "".join(parts), series, note)

@@ -398,7 +398,8 @@ def quality(data: ReportData) -> Section:
         s.charts.append(ch.bar_chart(
             "checks", f"Checks of run {data.run_id[:8]}: {passed:,} of {len(checks):,} passed",
             list(counts.index), [ch.Series(o, list(counts[o]), color) for o, color in
-                                 OUTCOME_COLORS.items() if o in counts], stacked=True))
+                                 OUTCOME_COLORS.items() if o in counts], stacked=True,
+            value_labels=True))
     s.tables.append(Table("data_quality_sources", "Rows per source", src, [
         ("source", "Source", "text"), ("files", "Files", "count"),
         ("files_quarantined", "Files quarantined", "count"),
