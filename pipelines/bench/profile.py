@@ -4,7 +4,9 @@ In this child process only, functions of ``pipelines.ingest`` are replaced by ti
 wrappers and the connection handed to ``ingest_source`` is a proxy that times every SQL
 statement under a label saying what it does. Times are exclusive (a wrapped function's
 time leaves out the wrapped calls and statements inside it), so a source's phases add up
-to its total; ``sha256`` runs on another thread meanwhile and is shown apart.
+to its total; ``sha256`` runs on another thread meanwhile and is shown apart. Files are
+staged one after the other here (not one ahead on a second connection, as ingestion does),
+so that every statement is timed on one thread.
 """
 
 from __future__ import annotations
@@ -29,17 +31,17 @@ REMAINDER = "ingest_source: listing, stat, Python"
 SQL_LABELS = [
     (r"^INSERT INTO raw\._quarantine", "reasons + insert raw._quarantine"),
     (r"^INSERT INTO raw\.\w+ BY NAME", "validate + type + insert raw.<source>"),
-    (r"^DROP TABLE IF EXISTS temp", "drop temp tables"),
+    (r"^DROP TABLE IF EXISTS", "drop temp tables"),
     (r"^CHECKPOINT", "checkpoint"),
     (r"^CREATE (SCHEMA|TABLE) IF NOT EXISTS", "schema DDL"),
     (r"_schema_drift|^ALTER TABLE", "schema drift"),
     (r"raw\._files", "file ledger"),
     (r"information_schema", "catalog lookups"),
-    (r"^CREATE TEMP TABLE _read AS .*read_csv\(", "CSV: parse -> _read"),
-    (r"^CREATE TEMP TABLE _lines", "JSONL: lines -> _lines"),
+    (r"^CREATE (TEMP )?TABLE [\w.]*_read AS .*read_csv\(", "CSV: parse -> _read"),
+    (r"^CREATE (TEMP )?TABLE [\w.]*_lines", "JSONL: lines -> _lines"),
     (r"^SELECT DISTINCT k FROM", "JSONL: collect keys"),
-    (r"^CREATE TEMP TABLE _read AS .*json_extract", "JSONL: parse lines -> _read"),
-    (r"^CREATE TEMP TABLE _read AS .*read_parquet\(", "Parquet: read -> _read"),
+    (r"^CREATE (TEMP )?TABLE [\w.]*_read AS .*json_extract", "JSONL: parse lines -> _read"),
+    (r"^CREATE (TEMP )?TABLE [\w.]*_read AS .*read_parquet\(", "Parquet: read -> _read"),
     (r"^DESCRIBE ", "Parquet: schema"),
     (r"_malformed|_gaps|_rej", "parser rejects: bookkeeping"),
 ]
@@ -161,6 +163,7 @@ def profile_ingest(inbox: Path, db: Path, temp_dir: Path,
     """One ingestion of ``inbox`` with the phases of each source timed."""
     clock = Clock()
     restore = install(clock)
+    stage_ahead, loader.STAGE_AHEAD = loader.STAGE_AHEAD, False  # every statement on one thread
     profiled: dict[str, dict] = {}
 
     def after_source(name: str, figures: dict) -> None:
@@ -179,6 +182,7 @@ def profile_ingest(inbox: Path, db: Path, temp_dir: Path,
                        wrap=lambda con: TimedConnection(con, clock), after_source=after_source)
     finally:
         restore()
+        loader.STAGE_AHEAD = stage_ahead
     return {"sources": profiled}
 
 

@@ -1,11 +1,12 @@
 """Loading inbox files into ``raw.<source>``, one file per transaction.
 
 For each file not seen before (by path, size and modification time, then by sha256):
-sniff its kind, parse it in DuckDB into a temp table, validate every row in SQL, insert
-good rows into ``raw.<table>`` and bad ones into ``raw._quarantine`` with their reason and
-text, record drift and the file version in ``raw._files``, and commit. A file that cannot
-be read at all is quarantined whole. A crash before the commit leaves nothing behind, so
-the next run loads the file again from scratch.
+sniff its kind, parse it in DuckDB into a staged table (the next file is staged on a
+second connection while one loads), validate every row in SQL, insert good rows into
+``raw.<table>`` and bad ones into ``raw._quarantine`` with their reason and text, record
+drift and the file version in ``raw._files``, and commit. A file that cannot be read at
+all is quarantined whole. A crash before the commit leaves nothing behind, so the next run
+loads the file again from scratch.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,6 +84,24 @@ def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
+# Files are staged one ahead: while one file's rows go into the warehouse, the next one is
+# parsed on a second connection of the same database into an in-memory database both
+# connections see (two slots, used in turn). The profiler turns this off, to time every
+# statement on one thread.
+STAGE_AHEAD = True
+STAGE_DB = "leadflow_stage"
+
+
+@dataclass
+class _Staging:
+    """One file as staged: its kind and rows, or what made it unreadable."""
+
+    ns: str  # prefix of its staged tables
+    kind: FileKind | None = None
+    staged: readers.Staged | None = None
+    problem: Exception | None = None
+
+
 def ingest_source(
     con: duckdb.DuckDBPyConnection,
     src: Source,
@@ -94,16 +113,63 @@ def ingest_source(
     folder = inbox / src.name
     result = SourceResult(src.name)
     known = _known_versions(con, src.name)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        for path in inbox_files(folder):
-            rel = path.relative_to(inbox).as_posix()
-            if (rel, path.stat().st_size, _mtime(path)) in known:
-                continue
-            file_result = ingest_file(con, src, path, rel, pool)
+    todo = [
+        (path, rel) for path in inbox_files(folder)
+        if ((rel := path.relative_to(inbox).as_posix()), path.stat().st_size, _mtime(path))
+        not in known
+    ]
+    with _stager(con, src, len(todo) > 1) as stage, ThreadPoolExecutor(max_workers=1) as pool:
+        staging = [stage(todo[0][0], 0)] if todo else []
+        for i, (path, rel) in enumerate(todo):
+            if i + 1 < len(todo):
+                staging.append(stage(todo[i + 1][0], i + 1))
+            file_result = ingest_file(con, src, path, rel, pool, staging[i])
             result.files.append(file_result)
             if on_file:
                 on_file(file_result)
     return result
+
+
+@contextmanager
+def _stager(con, src: Source, ahead: bool
+            ) -> Iterator[Callable[[Path, int], Future[_Staging] | _Deferred]]:
+    """A function staging the i-th file of a source: on a thread and a second connection
+    when ``ahead`` (and STAGE_AHEAD), else right away in this thread's temp schema."""
+    if not (ahead and STAGE_AHEAD):
+        yield lambda path, i: _Deferred(lambda: _stage_file(con, src, path, "temp."))
+        return
+    con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE_DB}")
+    stage_con = con.cursor()
+    try:
+        timezone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+        stage_con.execute(f"SET TimeZone = '{timezone}'")
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            yield lambda path, i: pool.submit(
+                _stage_file, stage_con, src, path, f"{STAGE_DB}.s{i % 2}")
+    finally:
+        stage_con.close()
+        for slot in (0, 1):
+            readers.drop_temp(con, f"{STAGE_DB}.s{slot}")
+
+
+class _Deferred:
+    """Stands in for a future: staging done in this thread, when the result is asked for."""
+
+    def __init__(self, work: Callable[[], _Staging]) -> None:
+        self._work = work
+
+    def result(self) -> _Staging:
+        return self._work()
+
+
+def _stage_file(con, src: Source, path: Path, ns: str) -> _Staging:
+    staging = _Staging(ns)
+    try:
+        staging.kind = detect(path)
+        staging.staged = _stage(con, src, path, staging.kind, ns)
+    except (UnreadableFile, duckdb.Error) as exc:
+        staging.problem = exc
+    return staging
 
 
 @contextmanager
@@ -122,10 +188,10 @@ def _readable(path: Path, kind: FileKind) -> Iterator[Path]:
         yield path
 
 
-def _stage(con, src: Source, path: Path, kind: FileKind) -> readers.Staged:
+def _stage(con, src: Source, path: Path, kind: FileKind, ns: str) -> readers.Staged:
     with _readable(path, kind) as readable:
         if kind.format == "jsonl":
-            staged = readers.read_jsonl(con, readable, kind)
+            staged = readers.read_jsonl(con, readable, kind, ns)
         else:
             cols = (
                 readers.csv_columns(readable, kind) if kind.format == "csv"
@@ -133,9 +199,9 @@ def _stage(con, src: Source, path: Path, kind: FileKind) -> readers.Staged:
             )
             _check_required(src, {c.name for c in cols})
             if kind.format == "csv":
-                staged = readers.read_csv(con, readable, kind, cols)
+                staged = readers.read_csv(con, readable, kind, cols, ns)
             else:
-                staged = readers.read_parquet(con, readable, cols)
+                staged = readers.read_parquet(con, readable, cols, ns)
     _check_required(src, {c.name for c in staged.columns})
     return staged
 
@@ -160,6 +226,23 @@ def _rebuilt_text(kind: FileKind, staged: readers.Staged) -> str:
     return f"concat_ws('{delim}', " + ", ".join(fields) + ")"
 
 
+def _set_aside(con, src: Source, staged: readers.Staged) -> None:
+    """Evaluate validity once: the rejected rows (few) go to ``_bad`` with their reason and
+    are flagged in the staged table, so the load takes every other row with a plain filter
+    (an anti-join in an INSERT made DuckDB rewrite the inserted rows at the next checkpoint,
+    in a test of our own). Runs before the file's transaction: the staged table may live in
+    another database than the warehouse, and a transaction writes to one only."""
+    present = {c.name for c in staged.columns}
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _bad AS
+        SELECT r.*, CASE WHEN NOT _parsed THEN 'unparseable JSON line'
+                         ELSE {validate.reason(src, present)} END AS _reason
+        FROM {staged.rows} r WHERE NOT (_parsed AND {validate.valid(src, present)})"""
+    )
+    con.execute(
+        f"UPDATE {staged.table} SET _rejected = true WHERE rowid IN (SELECT _rid FROM _bad)")
+
+
 def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
                staged: readers.Staged) -> FileResult:
     present = {c.name for c in staged.columns}
@@ -173,21 +256,11 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
             "INSERT INTO raw._schema_drift VALUES (?, ?, ?, ?, ?, now())",
             [src.name, src.table, extra, file_id, rel],
         )
-    # validity is evaluated once: the rejected rows (few) are set aside with their reason,
-    # and the load takes every other row without re-checking it
-    good = f"_parsed AND {validate.valid(src, present)}"
-    rejected = con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _bad AS
-        SELECT r.*, CASE WHEN NOT _parsed THEN 'unparseable JSON line'
-                         ELSE {validate.reason(src, present)} END AS _reason
-        FROM {staged.rows} r WHERE NOT ({good})"""
-    ).fetchone()[0]
-    skip_bad = "WHERE _row NOT IN (SELECT _row FROM _bad)" if rejected else ""
     loaded = con.execute(
         f"""INSERT INTO raw.{src.table} BY NAME
         SELECT {validate.typed_select(src, present, extras)},
                {file_id} AS _file_id, _row AS _row_number, now() AS _loaded_at
-        FROM {staged.rows} {skip_bad}"""
+        FROM {staged.rows} WHERE NOT _rejected"""
     ).fetchone()[0]
     quarantined = con.execute(
         f"""INSERT INTO raw._quarantine
@@ -196,7 +269,7 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
                    coalesce({staged.original}, {_rebuilt_text(kind, staged)}) AS original_text
             FROM _bad r {staged.original_join}
             UNION ALL
-            SELECT _row, reason, original_text FROM _malformed)""",
+            SELECT _row, reason, original_text FROM {staged.malformed})""",
         [src.name, rel],
     ).fetchone()[0]
     return FileResult(rel, "loaded", loaded + quarantined, loaded, quarantined, None, extras)
@@ -226,19 +299,23 @@ def _duplicate_of(con, src: Source, sha: str) -> str | None:
     return row[0] if row else None
 
 
-def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor) -> FileResult:
-    """Load one file. Parsing into temp tables happens first (its sha256 is computed
-    meanwhile on another core); every write to the warehouse then happens in one
-    transaction, so a crash at any point leaves either the whole file or none of it."""
+def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor,
+                staging: Future[_Staging] | _Deferred) -> FileResult:
+    """Load one file. Its parsing into staged tables happens first (``staging``; its sha256
+    is computed meanwhile on another core); every write to the warehouse then happens in
+    one transaction, so a crash at any point leaves either the whole file or none of it."""
     digest = pool.submit(sha256_of, path)
-    kind: FileKind | None = None
-    staged: readers.Staged | None = None
-    problem: Exception | None = None
     try:
-        kind = detect(path)
-        staged = _stage(con, src, path, kind)
-    except (UnreadableFile, duckdb.Error) as exc:
-        problem = exc
+        staged_file = staging.result()
+    except BaseException:
+        digest.cancel()
+        raise
+    kind, staged, problem = staged_file.kind, staged_file.staged, staged_file.problem
+    if staged is not None:
+        try:
+            _set_aside(con, src, staged)
+        except duckdb.Error as exc:
+            staged, problem = None, exc
     con.begin()
     try:
         file_id = _next_file_id(con)
@@ -266,7 +343,7 @@ def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor
         con.rollback()
         raise
     finally:
-        readers.drop_temp(con)
+        readers.drop_temp(con, staged_file.ns)
     log.info("%s: %s %s (%d loaded, %d quarantined)%s", src.name, rel, res.status,
              res.rows_loaded, res.rows_quarantined, f": {res.reason}" if res.reason else "")
     return res

@@ -1,16 +1,19 @@
-"""Reading one inbox file into a temporary all-VARCHAR table ``_read``.
+"""Reading one inbox file into an all-VARCHAR table ``<ns>_read``.
 
-Each reader leaves, in the connection's temp schema:
+Each reader leaves, under the prefix ``ns`` (``temp.`` for the connection's temp schema,
+or a slot of the in-memory staging database the loader attaches):
 
-- ``_read``: one row per parsed input row, with the file's columns under their normalised
-  names (all VARCHAR);
-- ``_malformed``: rows the parser itself rejected (``_row``, ``reason``, ``original_text``);
+- ``<ns>_read``: one row per parsed input row, with the file's columns under their
+  normalised names (all VARCHAR) and a ``_rejected`` flag (false) the loader sets;
+- ``<ns>_malformed``: rows the parser itself rejected (``_row``, ``reason``,
+  ``original_text``);
 
 and returns a :class:`Staged` that says how to read them back: ``rows`` is a SQL relation
 of every parsed row with ``_row`` (the 1-based data row in the file: CSV data rows after
-the header, JSON lines, Parquet rows) and ``_parsed`` (false for a JSON line that is not
-an object); ``original`` (after ``original_join``) is a row's text as it stood in the
-file where the format keeps it (NULL where the loader rebuilds it from the values).
+the header, JSON lines, Parquet rows), ``_parsed`` (false for a JSON line that is not
+an object) and ``_rid`` (its rowid in ``table``); ``original`` (after ``original_join``)
+is a row's text as it stood in the file where the format keeps it (NULL where the loader
+rebuilds it from the values).
 
 DuckDB does all parsing; Python only decides the dialect and the column names.
 """
@@ -27,15 +30,18 @@ import duckdb
 from pipelines.ingest.catalog import quote_ident
 from pipelines.ingest.detect import FileKind, UnreadableFile, first_line, normalise_name
 
-REJECTS = ("_rej", "_rej_scan")
+REJECTS = ("_rej", "_rej_scan")  # read_csv's, always in the reading connection's temp schema
+STAGED = ("_read", "_lines", "_malformed", "_gaps")
 
 
 @dataclass(frozen=True)
 class Staged:
     columns: list[InputColumn]
-    rows: str
+    table: str  # the staged table, with a _rejected flag the loader sets
+    rows: str  # its rows as a relation with _row, _parsed and _rid (the table's rowid)
     original_join: str = ""  # joined to rows aliased r, to reach their original text
     original: str = "NULL::VARCHAR"
+    malformed: str = "temp._malformed"  # rows the parser rejected, as they stand in the file
 
 
 @dataclass(frozen=True)
@@ -61,20 +67,26 @@ def _normalised(given: list[str]) -> list[InputColumn]:
     return cols
 
 
-def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the temp tables a reader leaves behind."""
-    for t in ("_read", "_lines", "_malformed", "_gaps", "_bad", *REJECTS):
-        con.execute(f"DROP TABLE IF EXISTS temp.{t}")
+def drop_temp(con: duckdb.DuckDBPyConnection, ns: str = "temp.") -> None:
+    """Drop the tables a reader leaves behind (named ``<ns>_read`` and so on)."""
+    con.execute("".join(
+        f"DROP TABLE IF EXISTS {t};"
+        for t in (*(f"{ns}{t}" for t in STAGED), *(f"temp.{t}" for t in ("_bad", *REJECTS)))
+    ))
 
 
 _reset = drop_temp
 
 
-def _row_gaps(con: duckdb.DuckDBPyConnection, header_lines: int) -> int:
+def _create(ns: str) -> str:
+    return "CREATE TEMP TABLE" if ns == "temp." else "CREATE TABLE"
+
+
+def _row_gaps(con: duckdb.DuckDBPyConnection, header_lines: int, ns: str) -> int:
     """Turn parser rejects into ``_malformed`` and a ``_gaps`` table mapping each accepted
     row's ordinal to its data row number. Returns the number of rejected rows."""
     con.execute(
-        f"""CREATE TEMP TABLE _malformed AS
+        f"""{_create(ns)} {ns}_malformed AS
         SELECT line - {header_lines} AS _row,
                'malformed row: ' || first(error_message ORDER BY column_idx) AS reason,
                first(csv_line ORDER BY column_idx) AS original_text
@@ -82,18 +94,18 @@ def _row_gaps(con: duckdb.DuckDBPyConnection, header_lines: int) -> int:
     )
     # accepted ordinal k sits at data row k + (number of rejects r_i with r_i - i < k)
     con.execute(
-        """CREATE TEMP TABLE _gaps AS
+        f"""{_create(ns)} {ns}_gaps AS
         SELECT t, max(i) AS shift FROM (
             SELECT _row - row_number() OVER (ORDER BY _row) AS t,
                    row_number() OVER (ORDER BY _row) AS i
-            FROM _malformed) GROUP BY t"""
+            FROM {ns}_malformed) GROUP BY t"""
     )
-    return con.execute("SELECT count(*) FROM _malformed").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {ns}_malformed").fetchone()[0]
 
 
-def row_number_join(ordinal: str) -> tuple[str, str]:
+def row_number_join(ordinal: str, ns: str) -> tuple[str, str]:
     """(join clause, expression) giving the data row of ``ordinal`` (1-based) via ``_gaps``."""
-    join = f"ASOF LEFT JOIN _gaps g ON {ordinal} > g.t"
+    join = f"ASOF LEFT JOIN {ns}_gaps g ON {ordinal} > g.t"
     return join, f"{ordinal} + coalesce(g.shift, 0)"
 
 
@@ -112,20 +124,25 @@ def csv_columns(path: Path, kind: FileKind) -> list[InputColumn]:
     return _normalised(given)
 
 
-def read_csv(con, path: Path, kind: FileKind, cols: list[InputColumn]) -> Staged:
-    _reset(con)
+def read_csv(con, path: Path, kind: FileKind, cols: list[InputColumn],
+             ns: str = "temp.") -> Staged:
+    _reset(con, ns)
     spec = ", ".join(f"{_sql_str(c.name)}: 'VARCHAR'" for c in cols)
     con.execute(
-        f"""CREATE TEMP TABLE _read AS
-        SELECT * FROM read_csv({_sql_str(str(path))}, columns = {{{spec}}}, header = true,
+        f"""{_create(ns)} {ns}_read AS
+        SELECT *, false AS _rejected
+        FROM read_csv({_sql_str(str(path))}, columns = {{{spec}}}, header = true,
                       auto_detect = false, delim = {_sql_str(kind.delimiter)}, quote = '"',
                       escape = '"', compression = '{_compression(kind)}',
                       store_rejects = true, rejects_table = '_rej', rejects_scan = '_rej_scan')"""
     )
     join, expr = ("", "r.rowid + 1")
-    if _row_gaps(con, header_lines=1):
-        join, expr = row_number_join("r.rowid + 1")
-    return Staged(cols, f"(SELECT {expr} AS _row, true AS _parsed, r.* FROM _read r {join})")
+    if _row_gaps(con, 1, ns):
+        join, expr = row_number_join("r.rowid + 1", ns)
+    return Staged(cols, f"{ns}_read",
+                  f"(SELECT {expr} AS _row, true AS _parsed, r.rowid AS _rid, r.* "
+                  f"FROM {ns}_read r {join})",
+                  malformed=f"{ns}_malformed")
 
 
 # ---------------------------------------------------------------- JSON Lines
@@ -137,10 +154,10 @@ OBJECT_GUARD = "(starts_with(ltrim(l.line), '{') AND json_valid(l.line))"
 QUICK_OBJECT_GUARD = f"(l.line LIKE '{{%}}' OR {OBJECT_GUARD})"
 
 
-def read_jsonl(con, path: Path, kind: FileKind) -> Staged:
-    _reset(con)
+def read_jsonl(con, path: Path, kind: FileKind, ns: str = "temp.") -> Staged:
+    _reset(con, ns)
     con.execute(
-        f"""CREATE TEMP TABLE _lines AS
+        f"""{_create(ns)} {ns}_lines AS
         SELECT line FROM read_csv({_sql_str(str(path))}, columns = {{'line': 'VARCHAR'}},
                                   header = false, auto_detect = false, delim = '\\x1f',
                                   quote = '', escape = '', compression = '{_compression(kind)}',
@@ -148,16 +165,16 @@ def read_jsonl(con, path: Path, kind: FileKind) -> Staged:
                                   rejects_scan = '_rej_scan')"""
     )
     join, expr = ("", "l.rowid + 1")
-    if _row_gaps(con, header_lines=0):
-        join, expr = row_number_join("l.rowid + 1")
+    if _row_gaps(con, 0, ns):
+        join, expr = row_number_join("l.rowid + 1", ns)
     keys = [
         k for (k,) in con.execute(
-            "SELECT DISTINCT k FROM (SELECT unnest(TRY(json_keys(line))) AS k FROM _lines "
-            "WHERE line IS NOT NULL) ORDER BY k"
+            "SELECT DISTINCT k FROM (SELECT unnest(TRY(json_keys(line))) AS k "
+            f"FROM {ns}_lines WHERE line IS NOT NULL) ORDER BY k"
         ).fetchall()
     ]
     if not keys:
-        if con.execute("SELECT count(*) FROM _lines WHERE trim(line) <> ''").fetchone()[0]:
+        if con.execute(f"SELECT count(*) FROM {ns}_lines WHERE trim(line) <> ''").fetchone()[0]:
             raise UnreadableFile("no JSON object with keys in the file")
         raise UnreadableFile("empty file (no data rows)")
     cols = _normalised(keys)
@@ -171,11 +188,11 @@ def read_jsonl(con, path: Path, kind: FileKind) -> Staged:
     for guard in (QUICK_OBJECT_GUARD, OBJECT_GUARD):
         try:
             con.execute(
-                f"""CREATE TEMP TABLE _read AS
-                SELECT _lid, _row, _v IS NOT NULL AS _parsed, {values}
+                f"""{_create(ns)} {ns}_read AS
+                SELECT _lid, _row, _v IS NOT NULL AS _parsed, false AS _rejected, {values}
                 FROM (SELECT l.rowid AS _lid, {expr} AS _row,
                              CASE WHEN {guard} THEN json_extract_string(l.line, {paths}) END AS _v
-                      FROM _lines l {join}
+                      FROM {ns}_lines l {join}
                       WHERE l.line IS NOT NULL
                         AND NOT (ord(l.line) <= 32 AND trim(l.line) = ''))"""
             )
@@ -183,7 +200,8 @@ def read_jsonl(con, path: Path, kind: FileKind) -> Staged:
         except duckdb.InvalidInputException:
             if guard == OBJECT_GUARD:
                 raise
-    return Staged(cols, "_read", "JOIN _lines l ON l.rowid = r._lid", "l.line")
+    return Staged(cols, f"{ns}_read", f"(SELECT rowid AS _rid, * FROM {ns}_read)",
+                  f"JOIN {ns}_lines l ON l.rowid = r._lid", "l.line", f"{ns}_malformed")
 
 
 # ---------------------------------------------------------------- Parquet
@@ -199,17 +217,18 @@ def parquet_columns(con, path: Path) -> list[InputColumn]:
     return _normalised([r[0] for r in rows])
 
 
-def read_parquet(con, path: Path, cols: list[InputColumn]) -> Staged:
-    _reset(con)
+def read_parquet(con, path: Path, cols: list[InputColumn], ns: str = "temp.") -> Staged:
+    _reset(con, ns)
     values = ", ".join(
         f"CAST({quote_ident(c.given)} AS VARCHAR) AS {quote_ident(c.name)}" for c in cols
     )
     con.execute(
-        f"""CREATE TEMP TABLE _read AS
-        SELECT file_row_number + 1 AS _row, true AS _parsed, {values}
+        f"""{_create(ns)} {ns}_read AS
+        SELECT file_row_number + 1 AS _row, true AS _parsed, false AS _rejected, {values}
         FROM read_parquet({_sql_str(str(path))}, file_row_number = true)"""
     )
     con.execute(
-        "CREATE TEMP TABLE _malformed (_row BIGINT, reason VARCHAR, original_text VARCHAR)"
+        f"{_create(ns)} {ns}_malformed (_row BIGINT, reason VARCHAR, original_text VARCHAR)"
     )
-    return Staged(cols, "_read")
+    return Staged(cols, f"{ns}_read", f"(SELECT rowid AS _rid, * FROM {ns}_read)",
+                  malformed=f"{ns}_malformed")

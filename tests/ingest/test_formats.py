@@ -75,3 +75,45 @@ def test_header_names_are_matched_case_and_space_insensitively(con, inbox):
     ingest_source(con, FORMS, inbox)
     got = con.execute("SELECT submission_id, email FROM raw.forms").fetchall()
     assert got == [("s1", "a@b.io")]
+
+
+def _load_mixed_inbox(con, inbox, monkeypatch, ahead: bool) -> list:
+    from pipelines.ingest import loader
+
+    monkeypatch.setattr(loader, "STAGE_AHEAD", ahead)
+    formats = [("a.csv", "csv", False), ("b.jsonl.gz", "jsonl", True),
+               ("c.parquet", "parquet", False), ("d.csv.gz", "csv", True),
+               ("e.jsonl", "jsonl", False)]
+    for n, (name, fmt, gz) in enumerate(formats):
+        rows = [form(10 * n + i, email="broken" if i == 3 else f"p{i}@x.io") for i in range(5)]
+        write_rows(inbox / "forms" / name, rows, fmt, gz)
+    (inbox / "forms" / "f.csv").write_text("")
+    result = ingest_source(con, FORMS, inbox)
+    tables = {
+        "raw.forms": "* EXCLUDE (_loaded_at)",
+        "raw._files": "* EXCLUDE (loaded_at, modified_at)",
+        "raw._quarantine": "* EXCLUDE (quarantined_at)",
+    }
+    snapshot = {t: con.execute(f"SELECT {cols} FROM {t} ORDER BY ALL").fetchall()
+                for t, cols in tables.items()}
+    leftovers = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'leadflow_stage' "
+        "OR (temporary AND table_name NOT LIKE '_rej%')"
+    ).fetchone()[0]
+    return [[(f.path, f.status, f.rows_loaded, f.rows_quarantined) for f in result.files],
+            snapshot, leftovers]
+
+
+def test_staging_files_ahead_loads_what_staging_in_turn_does(lf_paths, tmp_path, monkeypatch):
+    from pipelines.resources import open_duckdb
+
+    runs = []
+    for ahead in (True, False):
+        inbox = tmp_path / f"inbox-{ahead}"
+        with open_duckdb(tmp_path / f"w-{ahead}.duckdb") as con:
+            runs.append(_load_mixed_inbox(con, inbox, monkeypatch, ahead))
+    assert runs[0] == runs[1]
+    files, snapshot, leftovers = runs[0]
+    assert [f[1] for f in files] == ["loaded"] * 5 + ["quarantined"]
+    assert len(snapshot["raw.forms"]) == 20 and len(snapshot["raw._quarantine"]) == 6
+    assert leftovers == 0
