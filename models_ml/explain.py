@@ -83,13 +83,14 @@ def contributions(model: LeadModel, matrix: np.ndarray, groups: list[ReasonGroup
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Values as words: whole numbers without decimals, missing as "none"."""
+    """Values as words: whole numbers without decimals (missing: "none"), text with spaces
+    for underscores (missing: "unknown")."""
     if pd.api.types.is_bool_dtype(values):
         return values.map({True: "yes", False: "no"}).astype("object").fillna("none")
     if pd.api.types.is_numeric_dtype(values):
         rounded = pd.to_numeric(values, errors="coerce").round(0).astype("Int64")
         return rounded.astype("string").fillna("none").astype("object")
-    return values.astype("string").str.replace("_", " ").fillna("none").astype("object")
+    return values.astype("string").str.replace("_", " ").fillna("unknown").astype("object")
 
 
 def render(template: str, frame: pd.DataFrame) -> pd.Series:

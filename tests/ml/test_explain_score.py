@@ -83,7 +83,7 @@ def test_reasons_follow_the_largest_contributions_with_their_sign(frame, fitted)
 def test_render_fills_values_per_row():
     frame = pd.DataFrame({"n": [3, np.nan], "s": ["vp", None], "b": [True, False]})
     out = render("x {n} y {s} z {b}", frame)
-    assert out.tolist() == ["x 3 y vp z yes", "x none y none z no"]
+    assert out.tolist() == ["x 3 y vp z yes", "x none y unknown z no"]
 
 
 def test_score_leads_columns_ranks_and_tiers(frame, fast_config):
