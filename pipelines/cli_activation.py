@@ -65,11 +65,16 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
 
     if args.date_from > args.date_to:
         raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
+    candidate = bool(args.rules or args.reps)
     with _read_only() as con:
         for table in ("dim_leads", "fct_speed_to_lead"):
             if not _has_table(con, "marts", table):
                 raise CliError(f"no marts.{table} yet: run `leadflow run` first")
         try:
+            baseline = None
+            if candidate:  # the seeds as they stand, to compare the candidate with
+                routing.bind_seed_files(con, DBT_PROJECT_DIR / "seeds")
+                baseline = routing.simulate(con, args.date_from, args.date_to)
             routing.bind_seed_files(con, DBT_PROJECT_DIR / "seeds",
                                     rules=Path(args.rules) if args.rules else None,
                                     reps=Path(args.reps) if args.reps else None)
@@ -78,34 +83,46 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     days = (result.end - result.start).days + 1
     print(f"routing replay of {result.leads:,} leads created {result.start} .. {result.end} "
-          f"({days} days), as if none had an owner")
-    print(f"{'team':<12}{'owner':<18}{'weight':>7}{'avail':>6}{'leads':>8}{'share':>7}"
-          f"{'per day':>8}{'tier A':>7}{'exp. response':>15}{'within SLA':>11}")
-    expected_minutes = expected_sla = weight = 0.0
+          f"({days} days), as if none had an owner"
+          + (" (candidate files; 'seed' = leads under the seed files)" if candidate else ""))
+    before = {(r["team"], r["owner"]): r["leads"] for r in baseline.rows} if baseline else {}
+    print(f"{'team':<12}{'owner':<18}{'weight':>7}{'avail':>6}{'leads':>8}"
+          + (f"{'seed':>7}" if candidate else "")
+          + f"{'share':>7}{'per day':>8}{'tier A':>7}{'exp. response':>15}{'within SLA':>11}")
     for row in result.rows:
         response = _value(row["expected_response_minutes"])
-        within = _value(row["expected_within_sla"])
-        available = _value(row["is_available"])
         estimate = "*" if row["is_team_estimate"] and response is not None else " "
         print(f"{row['team']:<12}{row['owner']:<18}"
               f"{_cell(row['capacity_weight'], lambda w: str(int(w))):>7}"
-              f"{_cell(available, lambda a: 'yes' if a else 'no'):>6}"
-              f"{row['leads']:>8,}{_cell(row['share'], lambda s: f'{s:.0%}', '0%'):>7}"
+              f"{_cell(row['is_available'], lambda a: 'yes' if a else 'no'):>6}"
+              f"{row['leads']:>8,}"
+              + (f"{before.get((row['team'], row['owner']), 0):>7,}" if candidate else "")
+              + f"{_cell(row['share'], lambda s: f'{s:.0%}', '0%'):>7}"
               f"{row['leads'] / days:>8.1f}{row['tier_a_leads']:>7,}"
               f"{_minutes(response):>14}{estimate}"
-              f"{_cell(within, lambda w: f'{w:.0%}'):>11}")
-        if row["leads"] and response is not None:
-            expected_minutes += row["leads"] * response
-            expected_sla += row["leads"] * (within or 0.0)
-            weight += row["leads"]
-    if weight:
-        print(f"expected speed-to-lead over the replay: {_minutes(expected_minutes / weight)} "
-              f"(lead-weighted median response of the owners), {expected_sla / weight:.0%} "
-              "within the SLA")
+              f"{_cell(row['expected_within_sla'], lambda w: f'{w:.0%}'):>11}")
+    for label, sim in (("seed rules", baseline), ("", result)):
+        if sim is not None and (line := _expected(sim)):
+            print(f"expected speed-to-lead{' under the ' + label if label else ''}: {line}")
     if any(row["is_team_estimate"] and row["leads"] for row in result.rows):
         print("* no touched lead of this rep yet: the team's figure")
     print("rules fired: " + ", ".join(f"{rule} {count:,}" for rule, count in result.rules))
     return 0
+
+
+def _expected(sim) -> str | None:
+    """The lead-weighted median response of the owners and share within the SLA."""
+    minutes = within = weight = 0.0
+    for row in sim.rows:
+        response = _value(row["expected_response_minutes"])
+        if row["leads"] and response is not None:
+            minutes += row["leads"] * response
+            within += row["leads"] * (_value(row["expected_within_sla"]) or 0.0)
+            weight += row["leads"]
+    if not weight:
+        return None
+    return (f"{_minutes(minutes / weight)} (lead-weighted median response of the owners), "
+            f"{within / weight:.0%} within the SLA")
 
 
 # ---------------------------------------------------------------- segments
@@ -180,7 +197,7 @@ def cmd_segments_export(args: argparse.Namespace) -> int:
 def _columns_help() -> str:
     from pipelines.activation.segments import EXPORT_COLUMNS
 
-    return "\n".join(f"  {name:<22}{meaning}" for name, meaning in EXPORT_COLUMNS)
+    return "\n".join(f"  {name:<24}{meaning}" for name, meaning in EXPORT_COLUMNS)
 
 
 def add_activation_parsers(sub) -> None:
@@ -215,15 +232,17 @@ def add_activation_parsers(sub) -> None:
     exp = ssub.add_parser(
         "export", help="write a segment to CSV or Parquet",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Write the members of a segment, as materialised by the last run, to "
-        "data/exports/segments/NAME/<date>.<format> or --out. Leads without marketing "
-        "consent never leave. Text cells starting with = + - @ (or a tab or carriage "
-        "return) get a leading ' so that no spreadsheet runs them as a formula.",
+        description=textwrap.fill(
+            "Write the members of a segment, as materialised by the last run, to "
+            "data/exports/segments/NAME/<date>.<format> or --out. Leads without marketing "
+            "consent never leave. Text cells starting with = + - @ (or a tab or carriage "
+            "return) get a leading ' so that no spreadsheet runs them as a formula.", 78),
         epilog="columns, in this order:\n" + _columns_help())
     exp.add_argument("name", metavar="NAME", help="segment name (see `leadflow segments list`)")
     exp.add_argument("--format", choices=["csv", "parquet"], default="csv",
                      help="file format (default csv)")
-    exp.add_argument("--out", help="output file (or folder) instead of the exports folder")
+    exp.add_argument("--out", metavar="PATH",
+                     help="output file (or folder) instead of the exports folder")
     exp.add_argument("--hash-emails", action="store_true",
                      help="e-mails as hex SHA-256 of the lower-cased, trimmed address")
     exp.set_defaults(func=cmd_segments_export)

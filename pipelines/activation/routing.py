@@ -93,7 +93,6 @@ def bind_seed_files(con: duckdb.DuckDBPyConnection, seeds_dir: Path,
             raise RoutingError(f"no such file: {path}")
         literal = str(path).replace("'", "''")
         try:  # a temp table, so a bad file fails here and not in the middle of the replay
-            con.execute(f"DROP VIEW IF EXISTS {name}")
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv("
                         f"'{literal}', header = true, types = {types[name]})")
         except duckdb.Error as exc:

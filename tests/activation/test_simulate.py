@@ -80,6 +80,9 @@ def test_a_candidate_rules_file_is_replayed_instead_of_the_seed(warehouse, capsy
     # emea slots: elena farid hannah lucas | elena hannah (ivan unavailable); 40 leads =
     # 6 rounds + elena farid hannah lucas: hannah 6 * 2 + 1
     assert reps["ana.silva"][4] == "0" and reps["hannah.schmidt"][4] == "13"
+    # beside it, the leads under the seed files as they stand (11 and 10 above)
+    assert reps["ana.silva"][5] == "11" and reps["hannah.schmidt"][5] == "10"
+    assert "expected speed-to-lead under the seed rules:" in out
     assert "rules fired: all_to_emea 40" in out
 
 
