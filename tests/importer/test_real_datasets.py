@@ -123,10 +123,15 @@ def test_olist_conversion_by_origin(olist):
         FROM marts.dim_leads l LEFT JOIN marts.fct_deals d USING (lead_id)
         WHERE l.original_utm_source IN ('organic_search', 'email') GROUP BY 1 ORDER BY 1""")
     assert rows == [("email", 493, 15), ("organic_search", 2296, 271)]
-    [(leads, customers, rate)] = query(warehouse, """
-        SELECT leads, customers, any_lead_to_customer_rate FROM marts.rpt_funnel_conversion
-        WHERE grouping_level = 'channel' AND original_channel = 'email'""")
-    assert (leads, customers, float(rate)) == (493, 15, 0.0304)
+    # by channel: each origin's medium (mapping) meets its rule of seed channel_mapping
+    by_channel = query(warehouse, """
+        SELECT original_channel, leads, customers, any_lead_to_customer_rate
+        FROM marts.rpt_funnel_conversion
+        WHERE grouping_level = 'channel' AND original_channel IN ('email', 'paid_search', 'direct')
+        ORDER BY 1""")
+    assert [(c, n, w, float(r)) for c, n, w, r in by_channel] == [
+        ("direct", 499, 56, 0.1122), ("email", 493, 15, 0.0304),
+        ("paid_search", 1586, 195, 0.123)]
 
 
 def test_olist_cycle_win_rate_and_sdr(olist):

@@ -3,7 +3,8 @@
 --   decay_factor = 0.5 ^ (days from the event to the as-of moment / half-life)
 -- (seed scoring_parameters: engagement_half_life_days; groups whose is_decayed is false,
 -- such as unsubscribe and bounce, keep full points). The as-of moment is the newest
--- engagement event in the data (as_of = latest_event), not the wall clock, so a rebuild
+-- engagement event in the data (as_of = latest_event; the newest lead's creation when the
+-- data has no engagement at all, e.g. a CRM-only import), not the wall clock, so a rebuild
 -- gives the same scores; or the end (UTC) of a given date, later events left out.
 -- A full rebuild every run: changing a rule re-scores all history.
 with parameters as (
@@ -27,7 +28,10 @@ as_of as (
     select
         case
             when parameters.as_of_rule = 'latest_event'
-                then (select max(occurred_at) from events)
+                then coalesce(
+                    (select max(occurred_at) from events),
+                    (select max(created_at) from {{ ref('int_people_merged') }})
+                )
             else timezone('UTC', cast(parameters.as_of_rule as date) + interval 1 day)
         end                                                         as as_of_at,
         parameters.half_life_days
