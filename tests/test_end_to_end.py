@@ -1,12 +1,22 @@
-"""Layer 3: generated data through the whole daily run, twice."""
+"""Layer 3: generated data through the whole daily run, once for every test here (the
+run is the slow part), then a second run over the same inbox.
+
+The tests run in file order: what the first run loaded, the report it wrote, and last
+the second run, which must change no row count."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import dagster as dg
+import pandas as pd
 import pytest
 
+from pipelines.assets.reports import REPORT
 from pipelines.cli import main
+from pipelines.instance import get_instance
+from pipelines.project import LeadflowPaths
+from pipelines.report import browser
 from pipelines.resources import open_duckdb
 from pipelines.sources import SOURCES
 
@@ -20,14 +30,32 @@ SELECT 'drift', count(*) FROM raw._schema_drift
               for s in SOURCES.values())
 
 
-def test_generate_run_run_again(lf_paths, capsys):
-    assert main(["generate", "--leads", "1500", "--days", "120", "--seed", "7",
-                 "--end-date", "2026-06-30"]) == 0
-    assert lf_paths.truth.exists()
-    assert main(["run", "--log-level", "ERROR"]) == 0
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> LeadflowPaths:
+    """One generated inbox and one daily run, in a data directory of this module's own
+    (the environment points there until the module's last test is done)."""
+    data = tmp_path_factory.mktemp("e2e") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEADFLOW_DATA_DIR", str(data))
+        mp.delenv("LEADFLOW_INBOX", raising=False)
+        mp.delenv("LEADFLOW_WAREHOUSE", raising=False)
+        mp.setenv("LEADFLOW_DAGSTER_STORAGE", str(data / "dagster"))
+        mp.setenv("LEADFLOW_DAGSTER_COMPUTE_LOGS", str(data / "dagster" / "logs"))
+        where = LeadflowPaths.from_env()
+        assert main(["generate", "--leads", "1500", "--days", "120", "--seed", "7",
+                     "--end-date", "2026-06-30"]) == 0
+        assert where.truth.exists()
+        assert main(["run", "--log-level", "ERROR"]) == 0
+        yield where
 
-    with open_duckdb(lf_paths.warehouse, read_only=True) as con:
-        first = dict(con.execute(COUNTS).fetchall())
+
+def counts(where: LeadflowPaths) -> dict[str, int]:
+    with open_duckdb(where.warehouse, read_only=True) as con:
+        return dict(con.execute(COUNTS).fetchall())
+
+
+def test_every_source_loads_and_the_dirt_is_caught(first_run):
+    with open_duckdb(first_run.warehouse, read_only=True) as con:
         files = con.execute(
             "SELECT source, status, rows_read, rows_loaded, rows_quarantined FROM raw._files"
         ).fetchall()
@@ -37,6 +65,7 @@ def test_generate_run_run_again(lf_paths, capsys):
             "SELECT DISTINCT split_part(reason, ':', 1) FROM raw._quarantine "
             "WHERE row_number IS NOT NULL").fetchall()}
         newest = con.execute("SELECT max(occurred_at) FROM raw.web_events").fetchone()[0]
+    first = counts(first_run)
 
     # all six sources loaded, and the generator's dirt was caught
     assert all(first[s.table] > 0 for s in SOURCES.values()), first
@@ -52,8 +81,41 @@ def test_generate_run_run_again(lf_paths, capsys):
     assert all(read == loaded + quarantined for _, _, read, loaded, quarantined in files)
     assert newest <= dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
 
-    # a second run over the same inbox changes no row count
+
+def test_daily_run_writes_the_report(first_run, capsys):
+    """The asset writes the report with the headline KPIs as metadata, `leadflow report`
+    rewrites it, and Chromium shows every section with data or with the reason it has
+    none."""
+    event = get_instance(first_run).get_latest_materialization_event(REPORT)
+    assert event is not None
+    meta = event.asset_materialization.metadata
+    index = meta["report"].value
+    assert index.endswith("/index.html") and meta["leads"].value > 0
+    assert isinstance(meta["win_rate"], dg.FloatMetadataValue | dg.TextMetadataValue)
+    assert meta["checks_evaluated"].value > 0
+    folder = first_run.reports / meta["report_date"].value
+    assert str(folder / "index.html") == index
+    kpis = pd.read_csv(folder / "headline_kpis.csv")
+    assert kpis.loc[kpis["kpi"] == "leads", "value"].iloc[0] == meta["leads"].value
+
+    capsys.readouterr()
+    assert main(["report", "--date", meta["report_date"].value]) == 0
+    assert f"report for {meta['report_date'].value}" in capsys.readouterr().out
+    assert main(["report", "--date", "2001-01-01"]) == 2
+    assert "leadflow: error: no " in capsys.readouterr().err
+
+    if not browser.available():
+        pytest.skip("chromium / chromium-driver not installed")
+    seen = browser.view(folder / "index.html", folder / "screenshot.png")
+    assert seen.console_errors == []
+    assert seen.sections[:2] == ["headline", "funnel"] and "quality" in seen.sections
+    assert seen.charts and all(c["marks"] > 0 for c in seen.charts), seen.charts
+    assert all(e.startswith(("No data to show: ", "No checks to show: ",
+                             "No open SLA breaches: ")) for e in seen.empty), seen.empty
+
+
+def test_a_second_run_over_the_same_inbox_changes_no_row_count(first_run, capsys):
+    first = counts(first_run)  # the module's environment still points at first_run
     assert main(["run", "--log-level", "ERROR"]) == 0
-    with open_duckdb(lf_paths.warehouse, read_only=True) as con:
-        assert dict(con.execute(COUNTS).fetchall()) == first
+    assert counts(first_run) == first
     capsys.readouterr()
