@@ -48,6 +48,9 @@ demo: venv
 	fi
 	$(BIN)/leadflow run --log-level WARNING
 	$(BIN)/leadflow status
+	@echo "report:   $$(ls -1 data/reports/*/index.html 2>/dev/null | tail -1)"
+	@echo "segments: $$(ls -1d data/exports/segments/*/ 2>/dev/null | wc -l) in data/exports/segments/"
+	@echo "models:   $$(ls -1 data/models 2>/dev/null | tr '\n' ' ')"
 
 test: venv
 	$(BIN)/pytest
