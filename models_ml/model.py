@@ -30,8 +30,11 @@ class LeadModel:
     preprocessor: ColumnTransformer
     classifier: object
     calibrator: IsotonicRegression | LogisticRegression | None = None
-    # probability cut-offs of tiers A, B, C (quartiles of the validation probabilities)
-    tier_cutoffs: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    # margin cut-offs of tiers A, B, C: quartiles of the validation rows' margins. Tiers
+    # follow the margin, not the calibrated probability: isotonic calibration maps whole
+    # ranges of margins to one step, and quartiles of a stepped, mostly-zero probability
+    # collapse (every lead in one tier); the margin orders leads the same way, without ties
+    tier_cutoffs: tuple[float, float, float] = (np.inf, np.inf, np.inf)
     # per transformed column: the original feature it comes from
     column_features: list[str] = field(default_factory=list)
     # the transformed reference row (a typical lead) explanations compare against
@@ -56,10 +59,11 @@ class LeadModel:
         """P(positive) for every row of ``frame``."""
         return self.calibrate(self.margin(self.transform(frame)))
 
-    def tiers(self, probability: np.ndarray) -> np.ndarray:
-        """Tier A (best) to D by the cut-offs fixed at training."""
+    def tiers(self, margin: np.ndarray) -> np.ndarray:
+        """Tier A (best quarter of the validation leads) to D, by the margin cut-offs fixed
+        at training."""
         a, b, c = self.tier_cutoffs
-        return np.select([probability >= a, probability >= b, probability >= c], ["A", "B", "C"],
+        return np.select([margin >= a, margin >= b, margin >= c], ["A", "B", "C"],
                          default="D")
 
 

@@ -88,7 +88,7 @@ def evaluate_on(model, frame: pd.DataFrame, y: np.ndarray, split) -> dict:
     probability = model.calibrate(margin)
     evaluation = {"model": metrics(y_valid, probability, margin)}
     evaluation["calibration"] = calibration_table(y_valid, probability).to_dict("records")
-    evaluation["tiers"] = by_tier(y_valid, model.tiers(probability)).to_dict("records")
+    evaluation["tiers"] = by_tier(y_valid, model.tiers(margin)).to_dict("records")
     if BASELINE in frame.columns:
         rule = valid[BASELINE].to_numpy(dtype=np.float64)
         rule_probability = baseline_probability(

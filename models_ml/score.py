@@ -41,7 +41,7 @@ def score_leads(model: LeadModel, frame: pd.DataFrame, phrases: pd.DataFrame, ve
         return pd.DataFrame(columns=list(SCORE_COLUMNS))
     out = pd.concat(parts, ignore_index=True)
     out["score"] = np.rint(100 * out["probability"]).astype(np.int16)
-    out["tier"] = model.tiers(out["probability"].to_numpy())
+    out["tier"] = model.tiers(out["margin"].to_numpy())
     lead_rank = pd.Series(out["lead_id"]).rank(method="first").to_numpy()
     order = np.lexsort((lead_rank, -out["margin"].to_numpy(), -out["probability"].to_numpy()))
     rank = np.empty(len(out), dtype=np.int64)

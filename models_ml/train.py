@@ -132,7 +132,8 @@ class TrainResult:
 def train(frame: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, cfg: TrainConfig,
           split: Split | None = None) -> TrainResult:
     """Fit every candidate on the training rows, keep the best on validation ROC AUC,
-    calibrate it on the calibration rows and fix its tier cut-offs on validation."""
+    calibrate it on the calibration rows and fix its tier cut-offs (quartiles of the
+    margin) on validation."""
     with threadpool_limits(limits=cfg.threads):
         return _train(frame, y, spec, cfg, split)
 
@@ -156,6 +157,6 @@ def _train(frame: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, cfg: TrainConf
     winner = candidates[max(aucs, key=aucs.get)]
     cal_margin = winner.margin(winner.transform(frame[split.calibration]))
     winner.calibrator = fit_calibrator(cal_margin, y[split.calibration], cfg.calibration)
-    val_probability = winner.predict_proba(val_rows)
-    winner.tier_cutoffs = tuple(float(q) for q in np.quantile(val_probability, [0.75, 0.5, 0.25]))
+    val_margin = winner.margin(winner.transform(val_rows))
+    winner.tier_cutoffs = tuple(float(q) for q in np.quantile(val_margin, [0.75, 0.5, 0.25]))
     return TrainResult(model=winner, split=split, candidate_auc=aucs)

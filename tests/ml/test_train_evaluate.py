@@ -46,6 +46,28 @@ def test_training_is_reproducible_and_beats_chance(frame, fast_config):
     assert cut_a >= cut_b >= cut_c
 
 
+def test_tiers_are_quarters_even_when_isotonic_steps_tie_the_probabilities(frame):
+    # a rare outcome: isotonic calibration maps most leads to the same low step, and
+    # quartiles of that probability once put every lead in tier A
+    y = (frame[LABEL].to_numpy(dtype=np.int8)
+         & (np.arange(len(frame)) % 4 == 0)).astype(np.int8)
+    spec = detect_spec(frame, META_COLUMNS)
+    cfg = TrainConfig(calibration="isotonic", kinds=("logistic_regression",), threads=1)
+    result = train(frame, y, spec, cfg)
+    valid = frame[result.split.validation]
+    margin = result.model.margin(result.model.transform(valid))
+    probability = result.model.calibrate(margin)
+    # tiers by quartiles of the stepped probability would be lopsided
+    a, b, c = np.quantile(probability, [0.75, 0.5, 0.25])
+    by_probability = np.select([probability >= a, probability >= b, probability >= c],
+                               ["A", "B", "C"], default="D")
+    lopsided = pd.Series(by_probability).value_counts(normalize=True)
+    assert len(lopsided) < 4 or not lopsided.between(0.2, 0.3).all(), lopsided
+    shares = pd.Series(result.model.tiers(margin)).value_counts(normalize=True)
+    assert set(shares.index) == set("ABCD")
+    assert shares.between(0.2, 0.3).all(), shares
+
+
 def test_sigmoid_calibration_and_single_family(frame):
     y = frame[LABEL].to_numpy(dtype=np.int8)
     spec = detect_spec(frame, META_COLUMNS)
