@@ -152,13 +152,14 @@ def _load_speed(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
     data.speed_channels = speed[speed["grouping_level"] == "channel"].reset_index(drop=True)
     if _exists(con, "ops", "sla_breaches"):
         data.open_breaches = _df(
-            con, "SELECT coalesce(team, 'unassigned') AS team, coalesce(tier, 'unscored') AS "
+            con, "SELECT coalesce(team, 'unassigned') AS team, "
+                 "coalesce(owner, 'unassigned') AS owner, coalesce(tier, 'unscored') AS "
                  "tier, any_value(sla_hours) AS sla_hours, count(*) AS breaches, "
                  "count(*) FILTER (WHERE is_untouched) AS untouched, "
                  "count(*) FILTER (WHERE NOT is_untouched) AS touched_late, "
                  "median(hours_over_sla) AS median_hours_over_sla, "
                  "max(hours_over_sla) AS max_hours_over_sla "
-                 "FROM ops.sla_breaches GROUP BY ALL ORDER BY team, tier")
+                 "FROM ops.sla_breaches GROUP BY ALL ORDER BY team, owner, tier")
     row = con.execute("SELECT any_value(sla_hours), max(as_of) "
                       "FROM marts.fct_speed_to_lead").fetchone()
     data.sla_hours, data.as_of = row[0], row[1]

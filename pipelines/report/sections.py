@@ -246,9 +246,10 @@ def _open_breaches(s: Section, breaches: pd.DataFrame) -> None:
         "open_sla_breaches", "Open leads past their tier's SLA, per team", list(teams.index),
         [ch.Series("not touched yet", list(teams["untouched"]), "#ef4444"),
          ch.Series("touched late", list(teams["touched_late"]), "#f59e0b")], stacked=True))
-    s.tables.append(Table("open_sla_breaches", "Open SLA breaches per team and tier "
+    s.tables.append(Table("open_sla_breaches", "Open SLA breaches per team, owner and tier "
                           "(ops.sla_breaches)", breaches, [
-        ("team", "Team", "text"), ("tier", "Tier", "text"), ("sla_hours", "SLA", "hours"),
+        ("team", "Team", "text"), ("owner", "Owner", "text"), ("tier", "Tier", "text"),
+        ("sla_hours", "SLA", "hours"),
         ("breaches", "Breaches", "count"), ("untouched", "Not touched yet", "count"),
         ("median_hours_over_sla", "Median over SLA", "hours"),
         ("max_hours_over_sla", "Longest over SLA", "hours")]))

@@ -148,13 +148,15 @@ def test_resolve_date_before_any_model(con):
 
 def test_open_sla_breaches_from_routing(report_data):
     report_data.open_breaches = pd.DataFrame({
-        "team": ["emea", "emea", "na"], "tier": ["A", "B", "A"], "sla_hours": [1, 4, 1],
+        "team": ["emea", "emea", "na"], "owner": ["ivan.petrov", "farid.haddad", "grace.obi"],
+        "tier": ["A", "B", "A"], "sla_hours": [1, 4, 1],
         "breaches": [3, 2, 4], "untouched": [1, 0, 4], "touched_late": [2, 2, 0],
         "median_hours_over_sla": [2.5, 1.0, 7.25], "max_hours_over_sla": [9.0, 1.5, 30.0]})
     page, sections = render(report_data)
     assert _figures(page)["open_sla_breaches"] == (4, 4)  # 2 teams x (untouched, late)
     speed = next(s for s in sections if s.key == "speed")
-    assert "open_sla_breaches" in [t.name for t in speed.tables]
+    table = next(t for t in speed.tables if t.name == "open_sla_breaches")
+    assert [c[0] for c in table.columns[:3]] == ["team", "owner", "tier"]  # by team and owner
     report_data.open_breaches = report_data.open_breaches.iloc[0:0]
     page, _ = render(report_data)
     assert "No open SLA breaches: every open assigned lead was touched" in page
