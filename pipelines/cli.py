@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.project import paths
@@ -20,6 +21,26 @@ log = logging.getLogger("leadflow")
 
 class CliError(Exception):
     """A user-facing error: printed as one line, exit code 2."""
+
+
+@contextmanager
+def read_only_warehouse():
+    """The warehouse, read-only, or a one-line error: none yet, or a run holds it."""
+    import duckdb
+
+    from pipelines.resources import open_duckdb
+
+    where = paths()
+    if not where.warehouse.exists():
+        raise CliError(f"no warehouse at {where.warehouse} yet: run `leadflow run` first")
+    try:
+        con = open_duckdb(where.warehouse, read_only=True)
+    except duckdb.IOException as exc:
+        raise CliError(f"cannot read the warehouse (is a run writing it?): {exc}") from None
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def positive_int(text: str) -> int:
@@ -118,20 +139,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    import duckdb
-
     from pipelines.instance import get_instance
-    from pipelines.resources import open_duckdb
     from pipelines.status import headline_kpis, source_status
 
     where = paths()
-    if not where.warehouse.exists():
-        raise CliError(f"no warehouse at {where.warehouse} yet: run `leadflow run` first")
-    try:
-        con = open_duckdb(where.warehouse, read_only=True)
-    except duckdb.IOException as exc:
-        raise CliError(f"cannot read the warehouse (is a run writing it?): {exc}") from None
-    with con:
+    with read_only_warehouse() as con:
         rows = source_status(con)
         kpis = headline_kpis(con)
     print(f"warehouse {where.warehouse}")

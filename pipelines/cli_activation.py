@@ -5,31 +5,12 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from pipelines.cli import CliError, _date
+from pipelines.cli import CliError, _date, read_only_warehouse
 from pipelines.project import DBT_PROJECT_DIR, paths
-
-
-@contextmanager
-def _read_only() -> Iterator[duckdb.DuckDBPyConnection]:
-    from pipelines.resources import open_duckdb
-
-    where = paths()
-    if not where.warehouse.exists():
-        raise CliError(f"no warehouse at {where.warehouse} yet: run `leadflow run` first")
-    try:
-        con = open_duckdb(where.warehouse, read_only=True)
-    except duckdb.IOException as exc:
-        raise CliError(f"cannot read the warehouse (is a run writing it?): {exc}") from None
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -66,7 +47,7 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
     if args.date_from > args.date_to:
         raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
     candidate = bool(args.rules or args.reps)
-    with _read_only() as con:
+    with read_only_warehouse() as con:
         for table in ("dim_leads", "fct_speed_to_lead"):
             if not _has_table(con, "marts", table):
                 raise CliError(f"no marts.{table} yet: run `leadflow run` first")
@@ -144,7 +125,7 @@ def cmd_segments_list(args: argparse.Namespace) -> int:
     counts: dict = {}
     where = paths()
     if where.warehouse.exists():
-        with _read_only() as con:
+        with read_only_warehouse() as con:
             if _has_table(con, "activation", "segments"):
                 counts = segments.member_counts(con)
     print(f"{'segment':<24}{'members':>9}  {'materialised':<13}description")
@@ -169,7 +150,7 @@ def cmd_segments_export(args: argparse.Namespace) -> int:
     if args.name not in definitions:
         known = ", ".join(definitions) or "none"
         raise CliError(f"unknown segment {args.name!r} (known: {known})")
-    with _read_only() as con:
+    with read_only_warehouse() as con:
         if not _has_table(con, "activation", "segments"):
             raise CliError("no segments materialised yet: run `leadflow run` first")
         materialised = segments.member_counts(con)

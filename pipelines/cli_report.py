@@ -6,9 +6,7 @@ from __future__ import annotations
 import argparse
 import webbrowser
 
-import duckdb
-
-from pipelines.cli import CliError, _date
+from pipelines.cli import CliError, _date, read_only_warehouse
 from pipelines.project import paths
 
 
@@ -17,24 +15,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pipelines.report.build import build_report
     from pipelines.report.queries import ReportError
     from pipelines.report.run_checks import check_results, latest_daily_run
-    from pipelines.resources import open_duckdb
-
     where = paths()
     if not where.warehouse.exists():
         raise CliError(f"no warehouse at {where.warehouse} yet: run `leadflow run` first")
     instance = get_instance(where)
     run_id = latest_daily_run(instance)
     checks = check_results(instance, run_id) if run_id else None
-    try:
-        con = open_duckdb(where.warehouse, read_only=True)
-    except duckdb.IOException as exc:
-        raise CliError(f"cannot read the warehouse (is a run writing it?): {exc}") from None
-    try:
-        built = build_report(con, where.reports, args.date, checks=checks, run_id=run_id)
-    except ReportError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        con.close()
+    with read_only_warehouse() as con:
+        try:
+            built = build_report(con, where.reports, args.date, checks=checks, run_id=run_id)
+        except ReportError as exc:
+            raise CliError(str(exc)) from None
     print(f"report for {built.report_date}: {built.index}")
     print(f"  {len(built.tables)} tables as CSV in {built.folder}")
     if built.empty_sections:
