@@ -8,19 +8,11 @@ with leads as (
 
 ),
 
-visitors as (
-
-    select anonymous_id, lead_id
-    from {{ ref('int_identities_stitched') }}
-    where is_identified
-
-),
-
 web as (
 
     select
-        visitors.lead_id,
-        count(distinct visitors.anonymous_id)                       as web_visitor_count,
+        sessions.lead_id,
+        count(distinct sessions.anonymous_id)                       as web_visitor_count,
         count(*)                                                    as web_session_count,
         count(*) filter (where sessions.started_at < leads.created_at) as web_sessions_before_creation,
         sum(sessions.page_view_count)                               as web_page_view_count,
@@ -29,10 +21,9 @@ web as (
         sum(sessions.high_intent_page_views)                        as high_intent_page_views,
         min(sessions.started_at)                                    as first_web_session_at,
         max(sessions.ended_at)                                      as last_web_activity_at
-    from {{ ref('int_web_sessions') }} as sessions
-    inner join visitors using (anonymous_id)
+    from {{ ref('int_web_sessions_identified') }} as sessions
     inner join leads using (lead_id)
-    group by visitors.lead_id
+    group by sessions.lead_id
 
 ),
 

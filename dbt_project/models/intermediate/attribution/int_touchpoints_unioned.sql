@@ -14,26 +14,17 @@ with touch_types as (
 
 ),
 
-visitors as (
-
-    select anonymous_id, lead_id
-    from {{ ref('int_identities_stitched') }}
-    where is_identified
-
-),
-
 web_sessions as (
 
     select
-        visitors.lead_id,
+        sessions.lead_id,
         'web_session'                                               as touch_type,
         sessions.session_id                                         as source_record_id,
         sessions.started_at                                         as touched_at,
         sessions.channel,
         sessions.utm_campaign                                       as campaign,
         sessions.landing_page_path                                  as touch_detail
-    from {{ ref('int_web_sessions') }} as sessions
-    inner join visitors using (anonymous_id)
+    from {{ ref('int_web_sessions_identified') }} as sessions
 
 ),
 

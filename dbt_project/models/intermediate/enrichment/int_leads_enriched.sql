@@ -54,7 +54,7 @@ countries as (
 touches as (
 
     select
-        stitched.lead_id,
+        sessions.lead_id,
         sessions.started_at                                         as touched_at,
         1                                                           as touch_rank,
         'web_session'                                               as touch_type,
@@ -65,10 +65,7 @@ touches as (
         sessions.utm_campaign,
         sessions.referrer_host,
         sessions.landing_page_path
-    from {{ ref('int_web_sessions') }} as sessions
-    inner join {{ ref('int_identities_stitched') }} as stitched
-        on sessions.anonymous_id = stitched.anonymous_id
-    where stitched.is_identified
+    from {{ ref('int_web_sessions_identified') }} as sessions
 
     union all
 

@@ -16,16 +16,8 @@ with people as (
 
 sessions as (
 
-    select
-        visitors.lead_id,
-        sessions.session_id,
-        sessions.started_at,
-        sessions.pricing_page_views,
-        sessions.demo_page_views
-    from {{ ref('int_web_sessions') }} as sessions
-    inner join {{ ref('int_identities_stitched') }} as visitors
-        on sessions.anonymous_id = visitors.anonymous_id
-        and visitors.is_identified
+    select lead_id, session_id, started_at, pricing_page_views, demo_page_views
+    from {{ ref('int_web_sessions_identified') }}
 
 ),
 
