@@ -59,6 +59,7 @@ def by_tier(y: np.ndarray, tiers: np.ndarray) -> pd.DataFrame:
     frame = pd.DataFrame({"tier": tiers, "y": np.asarray(y, dtype=float)})
     table = frame.groupby("tier").agg(rows=("y", "size"), conversions=("y", "sum"),
                                       conversion_rate=("y", "mean"))
+    table["conversions"] = table["conversions"].astype(np.int64)
     return table.reset_index().sort_values("tier").reset_index(drop=True)
 
 

@@ -17,6 +17,10 @@ import pandas as pd
 FEATURE_TABLE = "marts.fct_lead_features"
 LABEL = "converted_within_horizon"
 BASELINE = "rule_score"
+# the training snapshot that takes each lead at the moment it was created (age 0 in dbt var
+# ml_snapshot_ages_days): the figures on these rows say how well a lead is ranked on what
+# is known at first contact, without the help of its age
+AT_CREATION = "age_0"
 # columns of fct_lead_features that describe a row but must never be learned from
 META_COLUMNS = (
     "lead_feature_id", "lead_id", "snapshot_name", "snapshot_kind", "as_of_at", "as_of_date",

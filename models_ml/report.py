@@ -36,6 +36,19 @@ def evaluation_lines(evaluation: dict, title: str) -> list[str]:
         if rule:
             line += f"{_fmt(rule.get(key)):>12}"
         lines.append(line)
+    if "at_creation" in evaluation:
+        section = evaluation["at_creation"]
+        lines += ["", f"at creation only (each lead as of the moment it was created: "
+                      f"{_fmt(section['model']['rows'])} rows, "
+                      f"{_fmt(section['model']['positives'])} conversions)"]
+        for key, label in ROWS[:5]:
+            line = f"{label:<32}{_fmt(section['model'].get(key)):>12}"
+            if "rule" in section:
+                line += f"{_fmt(section['rule'].get(key)):>12}"
+            lines.append(line)
+        if section.get("tiers"):
+            lines += ["", "conversion by tier, at creation only"]
+            lines += _table(section["tiers"], ["tier", "rows", "conversions", "conversion_rate"])
     for key, extra in (("truth", "hidden truth (generated data)"),):
         if key in evaluation:
             truth = evaluation[key]

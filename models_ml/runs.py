@@ -25,6 +25,7 @@ from models_ml.evaluate import (
     quartile_tiers,
 )
 from models_ml.features import (
+    AT_CREATION,
     BASELINE,
     LABEL,
     META_COLUMNS,
@@ -98,6 +99,19 @@ def evaluate_on(model, frame: pd.DataFrame, y: np.ndarray, split) -> dict:
         evaluation["rule_calibration"] = calibration_table(y_valid, rule_probability).to_dict(
             "records")
         evaluation["rule_tiers"] = by_tier(y_valid, quartile_tiers(rule)).to_dict("records")
+    at_creation = (valid["snapshot_name"] == AT_CREATION).to_numpy() \
+        if "snapshot_name" in valid.columns else np.zeros(len(valid), dtype=bool)
+    if at_creation.any():
+        # the same rows as of the moment each lead was created: the later snapshots of a
+        # lead that has not converted yet are easy to rank low by their age alone
+        section = {"model": metrics(y_valid[at_creation], probability[at_creation],
+                                    margin[at_creation]),
+                   "tiers": by_tier(y_valid[at_creation],
+                                    model.tiers(margin[at_creation])).to_dict("records")}
+        if BASELINE in frame.columns:
+            section["rule"] = metrics(y_valid[at_creation], rule_probability[at_creation],
+                                      rule[at_creation])
+        evaluation["at_creation"] = section
     evaluation["_probability"] = probability
     return evaluation
 

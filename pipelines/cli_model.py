@@ -155,6 +155,10 @@ def cmd_score(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         runs.write_scores(con, outcome)
     scores = outcome.scores
+    if not len(scores):
+        print(f"no open lead to score with model {version}: every lead's outcome window has "
+              "closed by the data's as-of moment (or it reached the target stage)")
+        return 0
     print(f"scored {len(scores):,} open leads for {outcome.score_date} with model {version} "
           "into ml.lead_scores")
     if len(scores):

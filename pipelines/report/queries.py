@@ -194,6 +194,11 @@ def _load_scores(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
     record = run.iloc[0].to_dict()
     record["evaluation"] = json.loads(record["evaluation"]) if record["evaluation"] else {}
     data.model_run = record
+    if "scores" in data.missing:
+        data.missing["scores"] = (
+            f"no lead was scored on {data.report_date}, though model "
+            f"{record['model_version']} is in service: no lead is open (every lead's outcome "
+            "window has closed by the data's as-of moment), or scoring has not run yet")
 
 
 def _load_quality(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:

@@ -261,16 +261,20 @@ def scores(data: ReportData) -> Section:
                 "did on its validation leads (the newest leads whose outcome is known), beside "
                 "the rule-based score.")
     run = data.model_run
-    if "scores" in data.missing or run is None:
+    if run is None:
         s.empty = data.missing.get("scores") or data.missing.get("model")
         return s
-    bins = data.score_bins
-    labels = [f"{a}-{b}" if a != b else f"{a}"
-              for a, b in zip(bins["score_from"], bins["score_to"], strict=True)]
-    s.charts.append(ch.bar_chart(
-        "score_distribution", "Open leads by score (0-100, the day's range) and tier", labels,
-        [ch.Series(f"tier {t}", list(bins[f"tier_{t.lower()}"])) for t in "ABCD"],
-        stacked=True))
+    scored = "scores" not in data.missing
+    if scored:
+        bins = data.score_bins
+        labels = [f"{a}-{b}" if a != b else f"{a}"
+                  for a, b in zip(bins["score_from"], bins["score_to"], strict=True)]
+        s.charts.append(ch.bar_chart(
+            "score_distribution", "Open leads by score (0-100, the day's range) and tier",
+            labels, [ch.Series(f"tier {t}", list(bins[f"tier_{t.lower()}"])) for t in "ABCD"],
+            stacked=True))
+    else:  # a model in service, no open lead to score (every outcome window has closed)
+        s.lead += f" {data.missing['scores'][0].upper()}{data.missing['scores'][1:]}."
     evaluation = run["evaluation"]
     tiers = pd.DataFrame(evaluation.get("tiers", []))
     rule_tiers = pd.DataFrame(evaluation.get("rule_tiers", []))
@@ -313,15 +317,17 @@ def scores(data: ReportData) -> Section:
                              _quality(run), [("metric", "Metric", "text"),
                                              ("model", "Model", "score"),
                                              ("rule_score", "Rule score", "score")]))
-    s.tables.append(Table("score_distribution", f"Open leads by score on {data.report_date}",
-                          bins, [("score_from", "Score from", "count"),
-                                 ("score_to", "Score to", "count"), ("leads", "Leads", "count"),
-                                 *[(f"tier_{t.lower()}", f"Tier {t}", "count") for t in "ABCD"]]))
-    s.tables.append(Table("score_tiers", f"Open leads per tier on {data.report_date}",
-                          data.tiers, [("tier", "Tier", "text"), ("leads", "Leads", "count"),
-                                       ("mean_probability", "Mean probability", "rate"),
-                                       ("min_score", "Lowest score", "count"),
-                                       ("max_score", "Highest score", "count")]))
+    if scored:
+        s.tables.append(Table(
+            "score_distribution", f"Open leads by score on {data.report_date}", bins,
+            [("score_from", "Score from", "count"), ("score_to", "Score to", "count"),
+             ("leads", "Leads", "count"),
+             *[(f"tier_{t.lower()}", f"Tier {t}", "count") for t in "ABCD"]]))
+        s.tables.append(Table("score_tiers", f"Open leads per tier on {data.report_date}",
+                              data.tiers, [("tier", "Tier", "text"), ("leads", "Leads", "count"),
+                                           ("mean_probability", "Mean probability", "rate"),
+                                           ("min_score", "Lowest score", "count"),
+                                           ("max_score", "Highest score", "count")]))
     if not tiers.empty:
         s.tables.append(Table("conversion_by_tier", "Conversion by tier (validation leads)",
                               tiers, [("tier", "Tier", "text"), ("rows", "Leads", "count"),
@@ -343,8 +349,16 @@ def _quality(run: dict) -> pd.DataFrame:
     names = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier score (lower is "
              "better)"), ("top_decile_precision", "Precision in the top decile"),
              ("top_decile_lift", "Lift in the top decile"))
-    return pd.DataFrame([{"metric": label, "model": run.get(key),
-                          "rule_score": run.get(f"rule_{key}")} for key, label in names])
+    rows = [{"metric": label, "model": run.get(key), "rule_score": run.get(f"rule_{key}")}
+            for key, label in names]
+    # the validation leads as of their creation only (later snapshots of a lead that has
+    # not converted yet are easy to rank by age alone)
+    at_creation = (run.get("evaluation") or {}).get("at_creation")
+    if at_creation:
+        rows += [{"metric": f"{label}, at creation", "model": at_creation["model"].get(key),
+                  "rule_score": at_creation.get("rule", {}).get(key)}
+                 for key, label in names if key in ("roc_auc", "pr_auc", "top_decile_lift")]
+    return pd.DataFrame(rows)
 
 
 def drift(data: ReportData) -> Section:

@@ -103,6 +103,8 @@ def test_calibration_table_and_tiers():
     tiers = quartile_tiers(p)
     assert tiers.tolist() == ["D", "D", "C", "C", "B", "B", "A", "A"]
     assert by_tier(y, tiers)["conversion_rate"].tolist() == [1.0, 0.5, 0.5, 0.0]
+    # whole conversions (a tier with one conversion printed as 1.0000 once)
+    assert by_tier(y, tiers)["conversions"].tolist() == [2, 1, 1, 0]
 
 
 def test_binary_target_reads_common_label_spellings():
@@ -113,3 +115,26 @@ def test_binary_target_reads_common_label_spellings():
         binary_target(pd.Series(["a", "b", "c"]))
     with pytest.raises(FeatureError, match="no value"):
         binary_target(pd.Series(["no", "yes"]), "maybe")
+
+
+def test_evaluation_reports_the_rows_taken_at_creation_apart(frame, fast_config):
+    from models_ml.report import evaluation_lines
+    from models_ml.runs import evaluate_on
+
+    y = frame[LABEL].to_numpy(dtype=np.int8)
+    spec = detect_spec(frame, META_COLUMNS)
+    result = train(frame, y, spec, fast_config)
+    evaluation = evaluate_on(result.model, frame, y, result.split)
+    valid = frame[result.split.validation]
+    at_creation = (valid["snapshot_name"] == "age_0").to_numpy()
+    section = evaluation["at_creation"]
+    assert section["model"]["rows"] == at_creation.sum() < len(valid)
+    assert section["model"]["positives"] == y[result.split.validation][at_creation].sum()
+    assert section["rule"]["rows"] == section["model"]["rows"]
+    assert sum(t["rows"] for t in section["tiers"]) == at_creation.sum()
+    evaluation.pop("_probability")
+    lines = evaluation_lines(evaluation, "title")
+    assert any(line.startswith("at creation only") for line in lines)
+    # a table without snapshots (a labelled CSV) has no such section
+    plain = evaluate_on(result.model, frame.drop(columns="snapshot_name"), y, result.split)
+    assert "at_creation" not in plain

@@ -70,6 +70,25 @@ def test_missing_model_says_why_instead_of_a_blank_chart(report_data):
     assert all(points > 0 for points, _ in _figures(page).values())
 
 
+def test_a_model_with_no_open_lead_to_score_still_shows_its_quality(report_data):
+    # an export whose every outcome window has closed (Olist): a model, nothing to score
+    report_data.drift = report_data.drift.iloc[0:0]
+    report_data.missing["scores"] = "no lead was scored on 2026-03-31, though model x is in service"
+    report_data.model_run["evaluation"]["at_creation"] = {
+        "model": {"roc_auc": 0.68, "pr_auc": 0.2, "top_decile_lift": 2.6},
+        "rule": {"roc_auc": 0.5, "pr_auc": 0.08, "top_decile_lift": 1.0}}
+    page, sections = render(report_data)
+    by_key = {s.key: s for s in sections}
+    assert by_key["scores"].empty is None and by_key["drift"].empty
+    assert "though model x is in service" in by_key["scores"].lead
+    tables = {t.name: t for t in by_key["scores"].tables}
+    assert "score_distribution" not in tables and "conversion_by_tier" in tables
+    quality = tables["model_quality"].frame.set_index("metric")
+    assert quality.loc["ROC AUC, at creation", "model"] == 0.68
+    assert quality.loc["ROC AUC, at creation", "rule_score"] == 0.5
+    assert all(points > 0 for points, _ in _figures(page).values())
+
+
 def test_no_checks_recorded_is_stated(report_data):
     report_data.checks = report_data.checks.iloc[0:0]
     report_data.run_id = None

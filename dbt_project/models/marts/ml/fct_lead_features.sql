@@ -1,8 +1,10 @@
 -- One row per lead and snapshot (as-of moment): what was known about the lead at that
 -- moment, for the predictive score of models_ml. Point in time: every behaviour feature
 -- counts only events with occurred_at <= as_of_at, profile fields supplied by a form
--- submitted after as_of_at are unknown (NULL), and no stage, deal, sales activity or
--- owner enters the features at all (they are sales' doing, and would leak the outcome).
+-- submitted after as_of_at are unknown (NULL), the first touch (channel, utm source and
+-- campaign, landing page) is unknown before it happened, and no stage, deal (nor any of
+-- a deal's extra columns), sales activity or owner enters the features at all (they are
+-- sales' doing, or exist only for won deals, and would leak the outcome).
 --
 -- Snapshots (vars ml_snapshot_ages_days, ml_random_snapshots_per_lead, ml_horizon_days,
 -- ml_target_stage):
@@ -13,7 +15,9 @@
 --             converted_within_horizon = reached the target stage (or a later one) within
 --             ml_horizon_days of creation
 --   scoring   every open lead (window still open, target stage not reached) as of the
---             data's as-of moment: the newest engagement event, as fct_lead_scores uses
+--             data's as-of moment: the newest engagement event or lifecycle stage entry
+--             (an export of leads and their deals may hold deals won long after the
+--             last marketing event: their leads' windows have closed by then)
 -- rule_score is the rule-based score of seeds scoring_rules / scoring_groups recomputed as
 -- of the snapshot (the baseline to beat); it is not a feature.
 with params as (
@@ -34,9 +38,14 @@ events as (
 
 ),
 
+-- the newest dated fact of the warehouse: an engagement event or a lifecycle stage entry
+-- (deals close after the last marketing event in an export of leads and their deals)
 data_as_of as (
 
-    select max(occurred_at) as as_of_at from events
+    select greatest(
+        (select max(occurred_at) from events),
+        (select max(entered_at) from {{ ref('fct_lead_stages') }})
+    )                                                               as as_of_at
 
 ),
 
@@ -50,6 +59,9 @@ leads as (
         leads.identified_via,
         leads.original_touch_at,
         leads.original_channel,
+        leads.original_utm_source,
+        leads.original_utm_campaign,
+        leads.original_landing_page_path,
         leads.seniority,
         leads.department,
         leads.country_code,
@@ -270,6 +282,12 @@ select
     leads.identified_via,
     case when leads.original_touch_at <= snapshots.as_of_at then leads.original_channel end
                                                                     as original_channel,
+    case when leads.original_touch_at <= snapshots.as_of_at then leads.original_utm_source end
+                                                                    as original_utm_source,
+    case when leads.original_touch_at <= snapshots.as_of_at then leads.original_utm_campaign end
+                                                                    as original_utm_campaign,
+    case when leads.original_touch_at <= snapshots.as_of_at then leads.original_landing_page_path end
+                                                                    as original_landing_page,
     case when leads.job_title_known_at <= snapshots.as_of_at then leads.seniority end as seniority,
     case when leads.job_title_known_at <= snapshots.as_of_at then leads.department end as department,
     case
