@@ -210,7 +210,8 @@ def _stage(con, src: Source, path: Path, kind: FileKind, ns: str) -> readers.Sta
             if kind.format == "csv":
                 staged = readers.read_csv(con, readable, kind, cols, ns)
             else:
-                staged = readers.read_parquet(con, readable, cols, ns)
+                staged = readers.read_parquet(con, readable, cols, ns,
+                                              validate.native_types(src))
     _check_required(src, {c.name for c in staged.columns})
     return staged
 
@@ -224,8 +225,10 @@ def _check_required(src: Source, present: set[str]) -> None:
 def _rebuilt_text(kind: FileKind, staged: readers.Staged) -> str:
     """SQL rebuilding a rejected row's text from its values, where the reader kept none."""
     names = [quote_ident(c.name) for c in staged.columns]
-    if kind.format == "parquet":
-        return "to_json(struct_pack(" + ", ".join(f"{n} := {n}" for n in names) + "))"
+    if kind.format == "parquet":  # typed values shown as text, as the other values are
+        fields = [f"{n} := CAST({n} AS VARCHAR)" if c.name in staged.native else f"{n} := {n}"
+                  for c, n in zip(staged.columns, names, strict=True)]
+        return "to_json(struct_pack(" + ", ".join(fields) + "))"
     delim = kind.delimiter.replace("'", "''")
     fields = [
         f"""CASE WHEN {n} IS NULL THEN '' WHEN regexp_matches({n}, '[{delim}"\\r\\n]')
@@ -241,12 +244,12 @@ def _set_aside(con, src: Source, staged: readers.Staged) -> None:
     (an anti-join in an INSERT made DuckDB rewrite the inserted rows at the next checkpoint,
     in a test of our own). Runs before the file's transaction: the staged table may live in
     another database than the warehouse, and a transaction writes to one only."""
-    present = {c.name for c in staged.columns}
+    present, native = {c.name for c in staged.columns}, staged.native
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _bad AS
         SELECT r.*, CASE WHEN NOT _parsed THEN 'unparseable JSON line'
-                         ELSE {validate.reason(src, present)} END AS _reason
-        FROM {staged.rows} r WHERE NOT (_parsed AND {validate.valid(src, present)})"""
+                         ELSE {validate.reason(src, present, native)} END AS _reason
+        FROM {staged.rows} r WHERE NOT (_parsed AND {validate.valid(src, present, native)})"""
     )
     con.execute(
         f"UPDATE {staged.table} SET _rejected = true WHERE rowid IN (SELECT _rid FROM _bad)")
@@ -267,7 +270,7 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
         )
     loaded = con.execute(
         f"""INSERT INTO raw.{src.table} BY NAME
-        SELECT {validate.typed_select(src, present, extras)},
+        SELECT {validate.typed_select(src, present, extras, staged.native)},
                {file_id} AS _file_id, _row AS _row_number, now() AS _loaded_at
         FROM {staged.rows} WHERE NOT _rejected"""
     ).fetchone()[0]

@@ -1,10 +1,11 @@
-"""Reading one inbox file into an all-VARCHAR table ``<ns>_read``.
+"""Reading one inbox file into a table ``<ns>_read`` of VARCHAR columns (a Parquet file's
+columns already of their warehouse type excepted).
 
 Each reader leaves, under the prefix ``ns`` (``temp.`` for the connection's temp schema,
 or a slot of the in-memory staging database the loader attaches):
 
 - ``<ns>_read``: one row per parsed input row, with the file's columns under their
-  normalised names (all VARCHAR) and a ``_rejected`` flag (false) the loader sets;
+  normalised names and a ``_rejected`` flag (false) the loader sets;
 - ``<ns>_malformed``: rows the parser itself rejected (``_row``, ``reason``,
   ``original_text``);
 
@@ -42,19 +43,21 @@ class Staged:
     original_join: str = ""  # joined to rows aliased r, to reach their original text
     original: str = "NULL::VARCHAR"
     malformed: str = "temp._malformed"  # rows the parser rejected, as they stand in the file
+    native: frozenset[str] = frozenset()  # columns staged already typed (not VARCHAR)
 
 
 @dataclass(frozen=True)
 class InputColumn:
     given: str  # as spelled in the file
     name: str  # normalised
+    type: str = "VARCHAR"  # as the file types it (Parquet), as DuckDB names it
 
 
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _normalised(given: list[str]) -> list[InputColumn]:
+def _normalised(given: list[str], types: list[str] | None = None) -> list[InputColumn]:
     cols, seen = [], set()
     for i, g in enumerate(given, start=1):
         name = normalise_name(g) or f"column_{i}"
@@ -63,7 +66,7 @@ def _normalised(given: list[str]) -> list[InputColumn]:
         if name in seen:
             raise UnreadableFile(f"duplicate column {name!r} in header")
         seen.add(name)
-        cols.append(InputColumn(g, name))
+        cols.append(InputColumn(g, name, types[i - 1] if types else "VARCHAR"))
     return cols
 
 
@@ -214,13 +217,19 @@ def parquet_columns(con, path: Path) -> list[InputColumn]:
         ).fetchall()
     except duckdb.Error as exc:
         raise UnreadableFile(f"unreadable Parquet: {str(exc).splitlines()[0]}") from None
-    return _normalised([r[0] for r in rows])
+    return _normalised([r[0] for r in rows], [r[1] for r in rows])
 
 
-def read_parquet(con, path: Path, cols: list[InputColumn], ns: str = "temp.") -> Staged:
+def read_parquet(con, path: Path, cols: list[InputColumn], ns: str = "temp.",
+                 typed: dict[str, str] | None = None) -> Staged:
+    """Columns come as VARCHAR, but for those the file already types as ``typed`` asks
+    (normalised name -> DuckDB type): these stay as they are, with no trip through text."""
     _reset(con, ns)
+    native = frozenset(c.name for c in cols if (typed or {}).get(c.name) == c.type)
     values = ", ".join(
-        f"CAST({quote_ident(c.given)} AS VARCHAR) AS {quote_ident(c.name)}" for c in cols
+        f"{quote_ident(c.given)} AS {quote_ident(c.name)}" if c.name in native
+        else f"CAST({quote_ident(c.given)} AS VARCHAR) AS {quote_ident(c.name)}"
+        for c in cols
     )
     con.execute(
         f"""{_create(ns)} {ns}_read AS
@@ -231,4 +240,4 @@ def read_parquet(con, path: Path, cols: list[InputColumn], ns: str = "temp.") ->
         f"{_create(ns)} {ns}_malformed (_row BIGINT, reason VARCHAR, original_text VARCHAR)"
     )
     return Staged(cols, f"{ns}_read", f"(SELECT rowid AS _rid, * FROM {ns}_read)",
-                  malformed=f"{ns}_malformed")
+                  malformed=f"{ns}_malformed", native=native)

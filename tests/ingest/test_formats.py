@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -117,3 +118,38 @@ def test_staging_files_ahead_loads_what_staging_in_turn_does(lf_paths, tmp_path,
     assert [f[1] for f in files] == ["loaded"] * 5 + ["quarantined"]
     assert len(snapshot["raw.forms"]) == 20 and len(snapshot["raw._quarantine"]) == 6
     assert leftovers == 0
+
+
+def test_parquet_columns_already_typed_load_as_they_are(con, inbox):
+    """A Parquet timestamp or decimal column of the warehouse type is validated and loaded
+    without a trip through text; its bad values are quarantined with the reason and text
+    as for a text column, and a typed column outside the contract is drift as text."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    when = [datetime(2025, 3, 1, 8, 0, 0, 123456, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC),
+            None, datetime(2025, 3, 2, tzinfo=UTC)]
+    table = pa.table({
+        "deal_id": ["d1", "d2", "d3", "d4"],
+        "email": ["a@x.com", "b@x.com", "c@x.com", "d@x.com"],
+        "created_at": pa.array(when, pa.timestamp("us", tz="UTC")),
+        "stage": ["won"] * 4,
+        "amount": pa.array([Decimal("10.50"), Decimal("1.00"), Decimal("2.00"), None],
+                           pa.decimal128(18, 2)),
+        "seats": pa.array([3, 4, 5, 6], pa.int32()),
+    })
+    (inbox / "crm_deals").mkdir(parents=True)
+    pq.write_table(table, inbox / "crm_deals" / "deals.parquet")
+
+    [result] = ingest_source(con, SOURCES["crm_deals"], inbox).files
+
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", 1, 3)
+    assert con.execute("SELECT deal_id, created_at, amount, seats FROM raw.crm_deals"
+                       ).fetchall() == [("d1", when[0], Decimal("10.50"), "3")]
+    bad = con.execute("SELECT row_number, reason, original_text FROM raw._quarantine "
+                      "ORDER BY row_number").fetchall()
+    assert [(r[0], r[1]) for r in bad] == [
+        (2, "bad timestamp in created_at: 1970-01-01 00:00:00+00"),
+        (3, "missing required value: created_at"),
+        (4, "missing required value: amount"),
+    ]
+    assert '"created_at":"1970-01-01 00:00:00+00"' in bad[0][2] and '"amount":"1.00"' in bad[0][2]
