@@ -106,8 +106,18 @@ def _row_gaps(con: duckdb.DuckDBPyConnection, header_lines: int, ns: str) -> int
     return con.execute(f"SELECT count(*) FROM {ns}_malformed").fetchone()[0]
 
 
-def row_number_join(ordinal: str, ns: str) -> tuple[str, str]:
+# Up to this many runs of rejected rows, a row's shift is a CASE over them (cheaper than an
+# ASOF join for every use of the rows); beyond, the join.
+CASE_GAPS = 64
+
+
+def row_number_join(con: duckdb.DuckDBPyConnection, ordinal: str, ns: str) -> tuple[str, str]:
     """(join clause, expression) giving the data row of ``ordinal`` (1-based) via ``_gaps``."""
+    gaps = con.execute(
+        f"SELECT t, shift FROM {ns}_gaps ORDER BY t DESC LIMIT {CASE_GAPS + 1}").fetchall()
+    if len(gaps) <= CASE_GAPS:
+        whens = " ".join(f"WHEN {ordinal} > {t} THEN {shift}" for t, shift in gaps)
+        return "", f"{ordinal} + CASE {whens} ELSE 0 END"
     join = f"ASOF LEFT JOIN {ns}_gaps g ON {ordinal} > g.t"
     return join, f"{ordinal} + coalesce(g.shift, 0)"
 
@@ -141,7 +151,7 @@ def read_csv(con, path: Path, kind: FileKind, cols: list[InputColumn],
     )
     join, expr = ("", "r.rowid + 1")
     if _row_gaps(con, 1, ns):
-        join, expr = row_number_join("r.rowid + 1", ns)
+        join, expr = row_number_join(con, "r.rowid + 1", ns)
     return Staged(cols, f"{ns}_read",
                   f"(SELECT {expr} AS _row, true AS _parsed, r.rowid AS _rid, r.* "
                   f"FROM {ns}_read r {join})",
@@ -169,7 +179,7 @@ def read_jsonl(con, path: Path, kind: FileKind, ns: str = "temp.") -> Staged:
     )
     join, expr = ("", "l.rowid + 1")
     if _row_gaps(con, 0, ns):
-        join, expr = row_number_join("l.rowid + 1", ns)
+        join, expr = row_number_join(con, "l.rowid + 1", ns)
     keys = [
         k for (k,) in con.execute(
             "SELECT DISTINCT k FROM (SELECT unnest(TRY(json_keys(line))) AS k "

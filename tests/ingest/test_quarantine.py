@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from pipelines.ingest import ingest_source
+from pipelines.ingest import ingest_source, readers
 from pipelines.sources import SOURCES
 from tests.inbox_files import form, web_event, write_rows, write_text
 
@@ -78,23 +78,31 @@ def test_wrong_types_and_unknown_values(con, inbox, source, column, value, reaso
     assert row == 2 and reason.startswith(reason_start), reason
 
 
-def test_malformed_csv_rows_keep_their_row_number_and_text(con, inbox):
+@pytest.mark.parametrize("case_gaps", [64, 0], ids=["case", "asof-join"])
+def test_malformed_csv_rows_keep_their_row_number_and_text(con, inbox, monkeypatch, case_gaps):
+    monkeypatch.setattr(readers, "CASE_GAPS", case_gaps)  # either way of numbering rows
     text = (
         "submission_id,submitted_at,email,form_id\n"
         "s1,2025-01-01T00:00:00Z,a@b.io,x\n"
         "s2,2025-01-01T00:00:00Z,b@b.io\n"           # too few fields
         "s3,2025-01-01T00:00:00Z,c@b.io,x,extra\n"   # too many fields
         "s4,2025-01-01T00:00:00Z,d@b.io,x\n"
+        "s5,2025-01-01T00:00:00Z,e@b.io\n"           # too few fields
+        "s6,2025-01-01T00:00:00Z,f@b.io,x\n"
+        "s7,not a time,g@b.io,x\n"
     )
     write_text(inbox / "forms" / "m.csv", text)
     ingest_source(con, SOURCES["forms"], inbox)
     loaded = con.execute("SELECT submission_id, _row_number FROM raw.forms ORDER BY 2").fetchall()
-    assert loaded == [("s1", 1), ("s4", 4)]
+    assert loaded == [("s1", 1), ("s4", 4), ("s6", 6)]
     q = quarantine(con)
     assert [(r[1], r[3]) for r in q] == [
         (2, "s2,2025-01-01T00:00:00Z,b@b.io"),
         (3, "s3,2025-01-01T00:00:00Z,c@b.io,x,extra"),
+        (5, "s5,2025-01-01T00:00:00Z,e@b.io"),
+        (7, "s7,not a time,g@b.io,x"),
     ]
+    q = q[:3]
     assert all(r[2].startswith("malformed row") for r in q)
 
 
