@@ -110,6 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     where = paths()
     instance = get_instance(where)
     from pipelines.definitions import build_definitions  # after the environment is set
+    from pipelines.schedules import dbt_run_config
 
     job = build_definitions().resolve_job_def("daily")
     started = time.monotonic()
@@ -117,7 +118,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         instance=instance,
         tags={"leadflow/trigger": "cli"},
         raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}},
+                    **dbt_run_config(full_refresh=args.full_refresh,
+                                     test_all_rows=args.test_all_rows)},
     )
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
@@ -200,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
                          "new inbox files and rebuild everything downstream.")
     run.add_argument("--log-level", default="INFO",
                      choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="Dagster log level")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild every dbt model from raw instead of incrementally (after "
+                     "changing a macro or an identity rule); tests every row")
+    run.add_argument("--test-all-rows", action="store_true",
+                     help="run every dbt data test on every row, not only on the rows this "
+                     "run wrote (the scheduled Sunday run does)")
     run.set_defaults(func=cmd_run)
 
     status = sub.add_parser("status", help="rows per source, headline KPIs, last run",

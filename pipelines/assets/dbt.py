@@ -42,13 +42,34 @@ def ensure_manifest() -> Path:
     return manifest
 
 
+class DbtBuildConfig(dg.Config):
+    """How much the build redoes. By default a daily build is incremental: the event models
+    take the new files, the lead-level models refresh the leads those files touched
+    (dbt_project/macros/lead_refresh.sql), and data tests read the rows the build wrote."""
+
+    full_refresh: bool = False
+    """Rebuild every model from raw (`dbt build --full-refresh`), testing every row."""
+    test_all_rows: bool = False
+    """Run every data test on every row (the Sunday run does)."""
+
+
+def build_args(config: DbtBuildConfig) -> list[str]:
+    args = ["build"]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    if config.test_all_rows:
+        args += ["--vars", "{test_all_rows: true}"]
+    return args
+
+
 @dbt_assets(manifest=ensure_manifest(), project=PROJECT)
 def leadflow_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+    config: DbtBuildConfig,
 ):
     """`dbt build` of the selected models, seeds and tests, holding the writer lock."""
     os.environ["LEADFLOW_WAREHOUSE"] = warehouse.path
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     with warehouse.writer():
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(build_args(config), context=context).stream()
 

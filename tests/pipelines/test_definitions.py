@@ -50,3 +50,12 @@ def test_dbt_models_sit_downstream_of_their_ingestion_assets(lf_paths):
     assert leads in graph.get_all_asset_keys()
     # dbt tests are asset checks of the models they test
     assert any(check.asset_key == leads for check in graph.asset_check_keys)
+
+
+def test_dbt_build_arguments_follow_the_run_config():
+    from pipelines.assets.dbt import DbtBuildConfig, build_args
+
+    assert build_args(DbtBuildConfig()) == ["build"]
+    assert build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
+    assert build_args(DbtBuildConfig(test_all_rows=True)) == [
+        "build", "--vars", "{test_all_rows: true}"]

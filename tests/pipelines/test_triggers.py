@@ -70,3 +70,14 @@ def test_schedule_requests_the_daily_job():
     assert daily_schedule.execution_timezone == "UTC"
     assert daily_schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert request.tags.get("dagster/schedule_name") in (None, "daily_at_six_utc")
+    # a Monday: the dbt tests read the rows the day wrote
+    assert request.run_config["ops"]["leadflow_dbt_models"]["config"] == {
+        "full_refresh": False, "test_all_rows": False}
+
+
+def test_sunday_tests_every_row():
+    tick = datetime(2026, 1, 4, 6, 0, tzinfo=UTC)  # a Sunday
+    data = daily_schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick))
+    [request] = data.run_requests
+    assert request.run_config["ops"]["leadflow_dbt_models"]["config"]["test_all_rows"] is True
+    assert request.tags["leadflow/dbt_tests"] == "all rows"

@@ -1,4 +1,5 @@
-{{ config(unique_key='anonymous_id') }}
+{{ config(unique_key='anonymous_id', meta={'test_new_rows_column': 'max_file_id'}) }}
+-- depends_on: {{ ref('state_build_batches') }}
 -- One row per web session: a visitor's (anonymous_id's) events with no gap longer than
 -- var session_inactivity_minutes. Sessions belong to the device, not yet to a person: join
 -- int_identities_stitched on anonymous_id for the person (stitching can change later).

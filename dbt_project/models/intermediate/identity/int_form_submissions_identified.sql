@@ -1,11 +1,13 @@
+{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per form submission with a valid e-mail, tied to its person (lead_id = md5 of
 -- the normalised e-mail), numbered per person, with double submits flagged: the same
 -- person sending the same form again within var double_submit_window_minutes.
 -- Submissions with an invalid e-mail are left out (int_merge_decisions lists them).
+-- Lead refresh (macros/lead_refresh.sql): a daily run renumbers only the touched leads.
 with submissions as (
 
     select * from {{ ref('stg_forms__submissions') }}
-    where is_valid_email
+    where is_valid_email and {{ in_refreshed_leads(lead_id('email')) }}
 
 ),
 

@@ -34,8 +34,8 @@ form_evidence as (
         'form_submission'                                           as identified_by,
         3                                                           as evidence_rank,
         submission_id                                               as evidence_record_id
-    from {{ ref('int_form_submissions_identified') }}
-    where anonymous_id is not null
+    from {{ ref('stg_forms__submissions') }}
+    where is_valid_email and anonymous_id is not null
 
 ),
 

@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person: every record whose e-mail normalises to the same address (case,
 -- white space, +tag) merged into one golden record. lead_id = md5(normalised e-mail).
 --
@@ -12,7 +13,7 @@
 with addresses as (
 
     select * from {{ ref('int_email_addresses_unioned') }}
-    where is_valid_email
+    where is_valid_email and {{ in_refreshed_leads() }}
 
 ),
 
@@ -33,6 +34,7 @@ people as (
 submissions as (
 
     select * from {{ ref('int_form_submissions_identified') }}
+    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -79,6 +81,7 @@ consent_statements as (
         event_id                                                    as record_id
     from {{ ref('stg_email__events') }}
     where event_type in ('unsubscribe', 'spamreport') and is_valid_email
+      and {{ in_refreshed_leads(lead_id('email')) }}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per qualification signal of a person: the events that the rules of seed
 -- lifecycle_rules count. quantity is how many units the row carries (a session's
 -- high-intent page views); a rule scores quantity * points.
@@ -10,6 +11,7 @@
 with people as (
 
     select lead_id from {{ ref('int_people_merged') }}
+    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -22,7 +24,7 @@ forms as (
         1                                                           as quantity,
         submission_id                                               as record_id
     from {{ ref('int_form_submissions_identified') }}
-    where is_high_intent_form and not is_double_submit
+    where is_high_intent_form and not is_double_submit and {{ in_refreshed_leads() }}
 
 ),
 
@@ -35,7 +37,7 @@ email_clicks as (
         1                                                           as quantity,
         event_id                                                    as record_id
     from {{ ref('int_email_events_classified') }}
-    where is_valid_email and is_human_click
+    where is_valid_email and is_human_click and {{ in_refreshed_leads(lead_id('email')) }}
 
 ),
 
@@ -43,6 +45,7 @@ sessions as (
 
     select lead_id, session_id, started_at, high_intent_page_views
     from {{ ref('int_web_sessions_identified') }}
+    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -66,7 +69,7 @@ activities as (
         1                                                           as quantity,
         activity_id                                                 as record_id
     from {{ ref('stg_crm__activities') }}
-    where is_valid_email
+    where is_valid_email and {{ in_refreshed_leads(lead_id('email')) }}
 
 ),
 
@@ -79,7 +82,7 @@ deals as (
         1                                                           as quantity,
         deal_id                                                     as record_id
     from {{ ref('fct_deals') }}
-    where lead_id is not null
+    where lead_id is not null and {{ in_refreshed_leads() }}
 
 ),
 

@@ -1,41 +1,28 @@
+{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per rule of seed scoring_rules that a person's attribute or engagement event
--- matched: the points it earns, and for engagement the exponential time decay
---   decay_factor = 0.5 ^ (days from the event to the as-of moment / half-life)
--- (seed scoring_parameters: engagement_half_life_days; groups whose is_decayed is false,
--- such as unsubscribe and bounce, keep full points). The as-of moment is the newest
--- engagement event in the data (as_of = latest_event; the newest lead's creation when the
--- data has no engagement at all, e.g. a CRM-only import), not the wall clock, so a rebuild
--- gives the same scores; or the end (UTC) of a given date, later events left out.
--- A full rebuild every run: changing a rule re-scores all history.
-with parameters as (
+-- matched: the points it earns (raw_points = points x quantity) and, for groups whose
+-- is_decayed is true, those points already decayed to the person's newest scored event
+-- (decay_reference_at):
+--   points_at_reference = raw_points x 0.5 ^ (days from the event to decay_reference_at
+--                                             / engagement_half_life_days)
+-- Fit rules and groups that keep full points (unsubscribe, bounce) have factor 1.
+-- Decaying to a moment of the person's own, not to the moving as-of moment, keeps a
+-- person's rows unchanged until the person does something: fct_lead_score_contributions
+-- decays the sums the rest of the way to int_lead_score_as_of (the exponent adds up).
+-- Events after a fixed as-of date (seed scoring_parameters) are left out.
+-- Lead refresh (macros/lead_refresh.sql).
+with as_of as (
 
-    select
-        cast(max(value) filter (where parameter = 'engagement_half_life_days') as double)
-                                                                    as half_life_days,
-        coalesce(max(value) filter (where parameter = 'as_of'), 'latest_event') as as_of_rule
-    from {{ ref('scoring_parameters') }}
+    select * from {{ ref('int_lead_score_as_of') }}
 
 ),
 
 events as (
 
-    select * from {{ ref('int_scoring_events') }}
-
-),
-
-as_of as (
-
-    select
-        case
-            when parameters.as_of_rule = 'latest_event'
-                then coalesce(
-                    (select max(occurred_at) from events),
-                    (select max(created_at) from {{ ref('int_people_merged') }})
-                )
-            else timezone('UTC', cast(parameters.as_of_rule as date) + interval 1 day)
-        end                                                         as as_of_at,
-        parameters.half_life_days
-    from parameters
+    select events.*
+    from {{ ref('int_scoring_events') }} as events
+    where events.occurred_at <= (select as_of_at from as_of)
+      and {{ in_refreshed_leads('events.lead_id') }}
 
 ),
 
@@ -53,17 +40,18 @@ fit as (
         rules.rule_id,
         rules.score_type,
         rules.rule_group,
+        rules.is_decayed,
         attributes.lead_id,
         cast(null as varchar)                                       as scoring_event_id,
         cast(null as timestamptz)                                   as occurred_at,
         1                                                           as quantity,
-        rules.points                                                as raw_points,
-        1.0                                                         as decay_factor
+        rules.points                                                as raw_points
     from {{ ref('int_lead_fit_attributes') }} as attributes
     inner join rules
         on rules.score_type = 'fit'
         and attributes.attribute = rules.attribute
         and attributes.attribute_value = lower(rules.attribute_value)
+    where {{ in_refreshed_leads('attributes.lead_id') }}
 
 ),
 
@@ -73,22 +61,16 @@ engagement as (
         rules.rule_id,
         rules.score_type,
         rules.rule_group,
+        rules.is_decayed,
         events.lead_id,
         events.scoring_event_id,
         events.occurred_at,
         events.quantity,
-        events.quantity * rules.points                              as raw_points,
-        case
-            when rules.is_decayed
-                then pow(0.5, epoch(as_of.as_of_at - events.occurred_at) / 86400.0 / as_of.half_life_days)
-            else 1.0
-        end                                                         as decay_factor
+        events.quantity * rules.points                              as raw_points
     from events
     inner join rules
         on rules.score_type = 'engagement'
         and events.behaviour = rules.behaviour
-    cross join as_of
-    where events.occurred_at <= as_of.as_of_at
 
 ),
 
@@ -98,20 +80,33 @@ unioned as (
     union all
     select * from engagement
 
+),
+
+referenced as (
+
+    select
+        *,
+        max(occurred_at) over (partition by lead_id)                as decay_reference_at
+    from unioned
+
 )
 
 select
-    {{ surrogate_key(['unioned.rule_id', 'unioned.lead_id', 'unioned.scoring_event_id']) }} as score_point_id,
-    unioned.lead_id,
-    unioned.score_type,
-    unioned.rule_group,
-    unioned.rule_id,
-    unioned.scoring_event_id,
-    unioned.occurred_at,
-    unioned.quantity,
-    unioned.raw_points,
-    round(unioned.decay_factor, 6)                                  as decay_factor,
-    cast(round(unioned.raw_points * unioned.decay_factor, 4) as decimal(18, 4)) as decayed_points,
-    as_of.as_of_at
-from unioned
-cross join as_of
+    {{ surrogate_key(['rule_id', 'lead_id', 'scoring_event_id']) }} as score_point_id,
+    lead_id,
+    score_type,
+    rule_group,
+    rule_id,
+    scoring_event_id,
+    occurred_at,
+    quantity,
+    raw_points,
+    is_decayed,
+    decay_reference_at,
+    case
+        when is_decayed and occurred_at is not null
+            then raw_points * pow(0.5, epoch(decay_reference_at - occurred_at) / 86400.0
+                                       / (select half_life_days from as_of))
+        else raw_points
+    end                                                             as points_at_reference
+from referenced

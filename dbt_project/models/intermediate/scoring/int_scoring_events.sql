@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per engagement event of a person that the engagement rules of seed scoring_rules
 -- can count (behaviour), with its time and quantity (units it carries):
 --   pricing_page_view / demo_page_view   a web session's pricing / demo page views (dated at
@@ -11,6 +12,7 @@
 with people as (
 
     select lead_id from {{ ref('int_people_merged') }}
+    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -18,6 +20,7 @@ sessions as (
 
     select lead_id, session_id, started_at, pricing_page_views, demo_page_views
     from {{ ref('int_web_sessions_identified') }}
+    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -45,7 +48,7 @@ forms as (
         1                                                           as quantity,
         submission_id                                               as record_id
     from {{ ref('int_form_submissions_identified') }}
-    where not is_double_submit
+    where not is_double_submit and {{ in_refreshed_leads() }}
 
 ),
 
@@ -65,6 +68,7 @@ email as (
     from {{ ref('int_email_events_classified') }}
     where is_valid_email
       and (is_human_click or event_type in ('unsubscribe', 'spamreport', 'bounce'))
+      and {{ in_refreshed_leads(lead_id('email')) }}
 
 ),
 

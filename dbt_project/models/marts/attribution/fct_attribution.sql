@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per conversion x touchpoint x attribution model: the share (credit) of the
 -- conversion each touch in its lookback window gets, and the pipeline or revenue that
 -- share is worth. Rules (weights in seed attribution_models, lookback and half-life in seed
@@ -23,6 +24,7 @@
 with touchpoints as (
 
     select * from {{ ref('fct_touchpoints') }}
+    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -44,7 +46,7 @@ models as (
 deals as (
 
     select * from {{ ref('fct_deals') }}
-    where lead_id is not null
+    where lead_id is not null and {{ in_refreshed_leads() }}
 
 ),
 

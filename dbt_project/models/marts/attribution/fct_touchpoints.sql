@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per marketing or sales touch of a lead, all channels (int_touchpoints_unioned:
 -- web sessions incl. stitched anonymous ones, human e-mail clicks, form submissions, sales
 -- activities), for people in dim_leads. Touches are ordered by (touched_at, touch_order of
@@ -11,12 +12,14 @@
 with touches as (
 
     select * from {{ ref('int_touchpoints_unioned') }}
+    where {{ in_refreshed_leads() }}
 
 ),
 
 leads as (
 
     select lead_id, created_at from {{ ref('dim_leads') }}
+    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -24,7 +27,7 @@ first_deals as (
 
     select lead_id, min(created_at) as first_deal_created_at
     from {{ ref('fct_deals') }}
-    where lead_id is not null
+    where lead_id is not null and {{ in_refreshed_leads() }}
     group by lead_id
 
 ),

@@ -4,7 +4,7 @@
 -- highest label whose min_score the score reaches; the label with a blank min_score takes
 -- the rest), and the matrix label (A1 = best fit, most engaged). The score is the sum of
 -- the capped group contributions of fct_lead_score_contributions. A full rebuild every
--- run: changing a rule, cap, cut-off or the half-life re-scores all history.
+-- run: the decay moves every engagement score with the as-of moment.
 with contributions as (
 
     select * from {{ ref('fct_lead_score_contributions') }}
@@ -43,7 +43,7 @@ labelled as (
 
 as_of as (
 
-    select max(as_of_at) as as_of_at from {{ ref('int_lead_score_points') }}
+    select as_of_at from {{ ref('int_lead_score_as_of') }}
 
 )
 

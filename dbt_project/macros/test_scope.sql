@@ -1,0 +1,65 @@
+{#
+    Which rows the data tests of a daily build read: the rows that build wrote.
+
+    - Lead-refresh models (macros/lead_refresh.sql): the rows of the leads the build
+      refreshed (state_lead_changes; every lead in a full batch).
+    - Models with meta `test_new_rows_column` (the incremental event models): the rows
+      whose file id column is newer than the previous build's (state_build_batches); all
+      rows in a full-refresh batch.
+    - Every other model, and every row with `dbt build --full-refresh` or
+      `--vars '{test_all_rows: true}'` (the weekly full refresh does both): all rows.
+
+    A unique test on a lead-refresh model still sees whole leads, and relationships still
+    look the parent up in the whole parent table. The config `where:` of a test applies
+    on top, as in dbt.
+#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do conditions.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- set scope = test_row_scope(relation) -%}
+    {%- if scope -%}
+        {%- do conditions.append(scope) -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro test_row_scope(relation) -%}
+    {%- if not execute or flags.FULL_REFRESH or var('test_all_rows', false) -%}
+        {%- do return('') -%}
+    {%- endif -%}
+    {%- set tested = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.alias == relation.identifier
+              and node.schema == relation.schema -%}
+            {%- do tested.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if tested | length != 1 -%}
+        {%- do return('') -%}
+    {%- endif -%}
+    {%- set node = tested[0] -%}
+    {%- set state_schema = node.database ~ '.state' -%}
+    {%- if node.config.get('incremental_strategy') == 'lead_refresh' -%}
+        {%- do return(node.config.get('lead_key', 'lead_id')
+                      ~ ' in (select lead_id from ' ~ state_schema ~ '.state_lead_changes)') -%}
+    {%- endif -%}
+    {%- set column = node.config.get('meta', {}).get('test_new_rows_column') -%}
+    {%- if column -%}
+        {%- set batch = '(select * from ' ~ state_schema
+                        ~ '.state_build_batches order by batch_number desc limit 1)' -%}
+        {%- do return('(' ~ column ~ ' > (select previous_through_file_id from ' ~ batch
+                      ~ ') or (select is_full_refresh from ' ~ batch ~ '))') -%}
+    {%- endif -%}
+    {%- do return('') -%}
+{%- endmacro %}
