@@ -36,7 +36,7 @@ SQL_LABELS = [
     (r"^CREATE (SCHEMA|TABLE) IF NOT EXISTS", "schema DDL"),
     (r"_schema_drift|^ALTER TABLE", "schema drift"),
     (r"raw\._files", "file ledger"),
-    (r"information_schema", "catalog lookups"),
+    (r"information_schema|^SELECT \* FROM raw\.\S+ LIMIT 0", "catalog lookups"),
     (r"^CREATE (TEMP )?TABLE [\w.]*_read AS .*read_csv\(", "CSV: parse -> _read"),
     (r"^CREATE (TEMP )?TABLE [\w.]*_lines", "JSONL: lines -> _lines"),
     (r"^SELECT DISTINCT k FROM", "JSONL: collect keys"),

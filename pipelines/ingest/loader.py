@@ -260,7 +260,7 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
     present = {c.name for c in staged.columns}
     canonical = set(src.column_names)
     extras = [c.name for c in staged.columns if c.name not in canonical]
-    have = set(existing_columns(con, src.table))
+    have = set(existing_columns(con, src.table)) if extras else set()
     for extra in extras:
         if extra not in have:
             con.execute(f"ALTER TABLE raw.{src.table} ADD COLUMN {quote_ident(extra)} VARCHAR")
