@@ -15,7 +15,8 @@ def result(train_seconds: float = 60.0, model_auc: float = 0.84) -> dict:
                   "kind": "logistic_regression", "peak_rss_bytes": 2 * 2**30,
                   "validation_rows": 100_000, "model": figures, "rule": rule,
                   "vs_truth": {"rows": 100_000, "model": model_auc, "truth": 0.86},
-                  "vs_truth_at_creation": {"rows": 25_000, "model": 0.80, "truth": 0.86}},
+                  "vs_truth_at_creation": {"rows": 25_000, "model": 0.80, "truth": 0.86,
+                                           "truth_fit": 0.75}},
         "score": {"rows": 1_000_000, "distinct_feature_rows": 600_000, "open_leads": 50_000,
                   "score_seconds": 20.0, "score_cpu_seconds": 19.0, "write_seconds": 3.0,
                   "load_average": [1.0, 1.0, 1.0], "peak_rss_bytes": 3 * 2**30},
@@ -35,4 +36,5 @@ def test_targets_pass_and_fail_on_their_limits():
 def test_report_names_the_repetition_and_the_truth_share():
     text = "\n".join(ml_report_lines(result(), "S"))
     assert "repeated" in text and "97.7% of it" in text and "(set for scale M)" in text
+    assert "the truth's fit alone 0.7500" in text
     assert "FAIL" not in text

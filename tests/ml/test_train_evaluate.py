@@ -138,3 +138,29 @@ def test_evaluation_reports_the_rows_taken_at_creation_apart(frame, fast_config)
     # a table without snapshots (a labelled CSV) has no such section
     plain = evaluate_on(result.model, frame.drop(columns="snapshot_name"), y, result.split)
     assert "at_creation" not in plain
+
+
+def test_count_log_takes_the_log_of_counts_only():
+    from models_ml.train import CountLog
+
+    X = np.array([[0, 0.5, -1, 3], [3, 2.25, 2, np.nan], [99, 10.0, 0, 1]], dtype=float)
+    out = CountLog().fit(X).transform(X)
+    np.testing.assert_allclose(out[:, 0], np.log1p([0, 3, 99]))  # a count
+    np.testing.assert_array_equal(out[:, 1], X[:, 1])  # not whole numbers: an age, a span
+    np.testing.assert_array_equal(out[:, 2], X[:, 2])  # negative: not a count
+    assert np.isnan(out[1, 3]) and out[2, 3] == np.log1p(1)  # NaN stays NaN
+    # the columns learned at fit hold at transform, whatever new values come
+    again = CountLog().fit(X).transform(np.array([[4, 3.0, 5, 2]], dtype=float))
+    np.testing.assert_allclose(again, [[np.log1p(4), 3.0, 5, np.log1p(2)]])
+
+
+def test_logistic_features_keep_their_names_through_the_count_log(frame):
+    from models_ml.features import prepare
+    from models_ml.model import column_features
+    from models_ml.train import preprocessor
+
+    spec = detect_spec(frame, META_COLUMNS)
+    pre = preprocessor("logistic_regression", spec)
+    pre.fit(prepare(frame, spec))
+    owners = column_features(pre, spec)
+    assert set(owners) == set(spec.columns)
