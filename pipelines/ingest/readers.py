@@ -207,7 +207,7 @@ def read_jsonl(con, path: Path, kind: FileKind, ns: str = "temp.") -> Staged:
                              CASE WHEN {guard} THEN json_extract_string(l.line, {paths}) END AS _v
                       FROM {ns}_lines l {join}
                       WHERE l.line IS NOT NULL
-                        AND NOT (ord(l.line) <= 32 AND trim(l.line) = ''))"""
+                        AND NOT (l.line < '!' AND trim(l.line) = ''))"""
             )
             break
         except duckdb.InvalidInputException:

@@ -40,11 +40,12 @@ def _shown(col: str) -> str:
 
 
 def _blank(col: str, native: bool = False) -> str:
-    """NULL, empty or only spaces (trim only runs where the first character is a space or
-    a control character: ``ord`` is cheaper than ``left``, and -1 for the empty string)."""
+    """NULL, empty or only spaces (trim only runs where the value is empty or its first
+    byte is a space or a control character, i.e. where it sorts before '!': a comparison
+    of the inlined prefix, half the cost of the whole check with ``ord``)."""
     if native:
         return f"({col} IS NULL)"
-    return f"({col} IS NULL OR (ord({col}) <= 32 AND trim({col}) = ''))"
+    return f"({col} IS NULL OR ({col} < '!' AND trim({col}) = ''))"
 
 
 def typed(column: Column, present: bool, native: bool = False) -> str:
