@@ -18,12 +18,19 @@
     In a model: filter each input read per lead with `where {{ in_refreshed_leads() }}`.
 #}
 
-{% macro in_refreshed_leads(column='lead_id') -%}
+{% macro is_incremental_build() -%}
+    {#- a unit test compiles the model without a relation of its own: not incremental -#}
+    {%- do return(this is not none and is_incremental()) -%}
+{%- endmacro %}
+
+
+{#- `column` holds the lead's lead_id, or with key='email' its normalised e-mail (a
+    plain string match, cheaper than hashing every event's address) -#}
+{% macro in_refreshed_leads(column='lead_id', key='lead_id') -%}
     {#- the ref is taken outside the if, so that parsing records the dependency -#}
     {%- set changes = ref('state_lead_changes') -%}
-    {#- a unit test compiles the model without a relation of its own: not incremental -#}
-    {%- if this is not none and is_incremental() -%}
-        {{ column }} in (select lead_id from {{ changes }})
+    {%- if is_incremental_build() -%}
+        {{ column }} in (select {{ key }} from {{ changes }})
     {%- else -%}
         true
     {%- endif -%}
@@ -34,8 +41,11 @@
     {%- set target = arg_dict['target_relation'] -%}
     {%- set key = config.get('lead_key', 'lead_id') -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {#- a model may also drop rows that every build recomputes (config lead_refresh_also_delete) -#}
+    {%- set also = config.get('lead_refresh_also_delete') -%}
     delete from {{ target }}
-    where {{ key }} in (select lead_id from {{ ref('state_lead_changes') }});
+    where {{ key }} in (select lead_id from {{ ref('state_lead_changes') }})
+    {%- if also %} or ({{ also }}){% endif %};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }};
 {%- endmacro %}

@@ -45,7 +45,7 @@ email as (
         bool_or(event_type = 'spamreport')                          as has_reported_spam,
         max(occurred_at) filter (where is_human_open or is_human_click) as last_human_email_engagement_at
     from {{ ref('int_email_events_classified') }}
-    where is_valid_email and {{ in_refreshed_leads(lead_id('email')) }}
+    where is_valid_email and {{ in_refreshed_leads('email', key='email') }}
     group by 1
 
 )

@@ -1,5 +1,7 @@
+{{ config(materialized='view') }}
 -- One row per record tied to a person (or rejected): which record, which person, which
--- rule, which golden fields it supplied. The audit trail of dim_leads' dedup.
+-- rule, which golden fields it supplied. The audit trail of dim_leads' dedup. A view of
+-- int_merge_decisions' columns: nothing to rewrite on a daily build.
 select
     merge_decision_id,
     lead_id,

@@ -1,4 +1,4 @@
--- One row per lead (lead_id) that this build refreshes in the lead-level models (see
+-- One row per lead (lead_id, with its normalised e-mail) that this build refreshes in the lead-level models (see
 -- macros/lead_refresh.sql): every lead that a raw file since the last complete build
 -- touched (state_build_batches), or every lead when the batch is a full refresh (first
 -- build, --full-refresh, new rules or lead-model code).
@@ -73,11 +73,22 @@ everyone as (
     from {{ ref('int_email_addresses_unioned') }}
     where lead_id is not null and (select is_full_refresh from batch)
 
+),
+
+-- each lead with its normalised address (lead_id = md5 of it): models filter events on
+-- either
+addresses as (
+
+    select distinct lead_id, email
+    from {{ ref('int_email_addresses_unioned') }}
+    where lead_id is not null
+
 )
 
-select distinct lead_id
+select addresses.lead_id, addresses.email
 from (
     select lead_id from touched where not (select is_full_refresh from batch)
-    union all
+    union
     select lead_id from everyone
-)
+) as refreshed
+inner join addresses using (lead_id)

@@ -41,7 +41,7 @@ email_clicks as (
         coalesce({{ clean_utm(url_param('link_url', 'utm_campaign')) }}, lower(campaign_id)) as campaign,
         link_path                                                   as touch_detail
     from {{ ref('int_email_events_classified') }}
-    where is_human_click and is_valid_email and {{ in_refreshed_leads(lead_id('email')) }}
+    where is_human_click and is_valid_email and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 
@@ -71,7 +71,7 @@ sales_activities as (
         null                                                        as campaign,
         activity_type                                               as touch_detail
     from {{ ref('stg_crm__activities') }}
-    where is_valid_email and {{ in_refreshed_leads(lead_id('email')) }}
+    where is_valid_email and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 

@@ -1,7 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='address_id', on_schema_change='sync_all_columns') }}
 -- One row per source and e-mail address as it was spelled there (email_raw): every place a
 -- person's address appears, normalised, with when it was first and last seen and how
 -- often. The person set and their creation time come from here; int_merge_decisions
 -- explains each spelling.
+-- Incremental: a daily build recomputes the spellings that rows of its new files carry
+-- (state_build_batches), all of them when the rules changed.
 {% set sources = [
     ('forms',          'stg_forms__submissions', 'submitted_at', 1),
     ('web_events',     'stg_web__events',        'occurred_at',  2),
@@ -10,6 +14,14 @@
     ('email_events',   'stg_email__events',      'occurred_at',  5),
 ] %}
 with
+
+batch as (
+
+    select * from {{ ref('state_build_batches') }}
+    order by batch_number desc
+    limit 1
+
+),
 
 {% for source_name, model, at_column, rank in sources %}
 {{ source_name }} as (
@@ -25,6 +37,11 @@ with
         count(*)                                                    as record_count
     from {{ ref(model) }}
     where email_raw is not null
+    {% if is_incremental_build() %}
+      and ((select is_full_refresh from batch)
+           or email_raw in (select email_raw from {{ ref(model) }}
+                            where _file_id > (select previous_through_file_id from batch)))
+    {% endif %}
     group by email_raw
 
 ),

@@ -7,7 +7,7 @@
 with submissions as (
 
     select * from {{ ref('stg_forms__submissions') }}
-    where is_valid_email and {{ in_refreshed_leads(lead_id('email')) }}
+    where is_valid_email and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 

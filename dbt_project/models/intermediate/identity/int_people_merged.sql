@@ -81,7 +81,7 @@ consent_statements as (
         event_id                                                    as record_id
     from {{ ref('stg_email__events') }}
     where event_type in ('unsubscribe', 'spamreport') and is_valid_email
-      and {{ in_refreshed_leads(lead_id('email')) }}
+      and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 

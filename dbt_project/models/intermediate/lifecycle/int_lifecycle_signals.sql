@@ -37,7 +37,7 @@ email_clicks as (
         1                                                           as quantity,
         event_id                                                    as record_id
     from {{ ref('int_email_events_classified') }}
-    where is_valid_email and is_human_click and {{ in_refreshed_leads(lead_id('email')) }}
+    where is_valid_email and is_human_click and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 
@@ -69,7 +69,7 @@ activities as (
         1                                                           as quantity,
         activity_id                                                 as record_id
     from {{ ref('stg_crm__activities') }}
-    where is_valid_email and {{ in_refreshed_leads(lead_id('email')) }}
+    where is_valid_email and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 

@@ -68,7 +68,7 @@ email as (
     from {{ ref('int_email_events_classified') }}
     where is_valid_email
       and (is_human_click or event_type in ('unsubscribe', 'spamreport', 'bounce'))
-      and {{ in_refreshed_leads(lead_id('email')) }}
+      and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 

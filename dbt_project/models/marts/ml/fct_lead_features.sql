@@ -1,3 +1,7 @@
+{{ config(materialized='incremental', incremental_strategy='lead_refresh',
+          lead_refresh_also_delete="snapshot_kind = 'scoring'",
+          on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('state_lead_changes') }}
 -- One row per lead and snapshot (as-of moment): what was known about the lead at that
 -- moment, for the predictive score of models_ml. Point in time: every behaviour feature
 -- counts only events with occurred_at <= as_of_at, profile fields supplied by a form
@@ -20,6 +24,9 @@
 --             last marketing event: their leads' windows have closed by then)
 -- rule_score is the rule-based score of seeds scoring_rules / scoring_groups recomputed as
 -- of the snapshot (the baseline to beat); it is not a feature.
+-- Lead refresh (macros/lead_refresh.sql): a daily build recomputes the rows of the leads
+-- it touched, the scoring row of every open lead (the as-of moment moved) and the
+-- training rows of leads whose window has just closed; other training rows stay.
 with params as (
 
     select
@@ -79,6 +86,13 @@ leads as (
         on country_form.submission_id = people.country_code_submission_id
     left join {{ ref('int_form_submissions_identified') }} as product_form
         on product_form.submission_id = people.product_interest_submission_id
+    {% if is_incremental_build() %}
+    where {{ in_refreshed_leads('leads.lead_id') }}
+       -- open: scored as of the new as-of moment
+       or leads.created_at + to_days({{ var('ml_horizon_days') }}) > (select as_of_at from data_as_of)
+       -- window closed since the last build: its training rows are new
+       or leads.lead_id not in (select lead_id from {{ this }} where snapshot_kind = 'training')
+    {% endif %}
 
 ),
 

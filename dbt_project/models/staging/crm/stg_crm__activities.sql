@@ -1,8 +1,25 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='activity_id', on_schema_change='sync_all_columns',
+          meta={'test_new_rows_column': '_file_id'}) }}
 -- One row per sales activity (activity_id): call, email, meeting or demo by a rep.
 -- Re-sent copies keep the first loaded.
-with source as (
+-- Incremental: a daily build reads the raw files loaded after the newest one here and
+-- skips activities it holds (every row again when the rules changed: state_build_batches).
+with batch as (
+
+    select * from {{ ref('state_build_batches') }}
+    order by batch_number desc
+    limit 1
+
+),
+
+source as (
 
     select * from {{ source('raw', 'crm_activities') }}
+    {% if is_incremental_build() %}
+    where (select is_full_refresh from batch)
+       or _file_id > (select coalesce(max(_file_id), 0) from {{ this }})
+    {% endif %}
 
 ),
 
@@ -26,3 +43,7 @@ select
     _row_number,
     _loaded_at
 from first_loaded
+{% if is_incremental_build() %}
+where (select is_full_refresh from batch)
+   or trim(activity_id) not in (select activity_id from {{ this }})
+{% endif %}
