@@ -81,8 +81,10 @@ class CountLog(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        values = np.array(X, dtype=np.float64)
-        values[:, self.counts_] = np.log1p(values[:, self.counts_])
+        # one copy, column-major so that each count column is logged in place
+        values = np.array(X, dtype=np.float64, order="F")
+        for j in np.flatnonzero(self.counts_):
+            np.log1p(values[:, j], out=values[:, j])
         return values
 
     def get_feature_names_out(self, input_features=None):
