@@ -11,6 +11,12 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.project import DBT_PROJECT_DIR, dbt_project
 from pipelines.resources import WarehouseResource
+from pipelines.seed_state import (
+    SKIP_LOADED_SEEDS,
+    record_loaded_seeds,
+    seed_files_fingerprint,
+    seeds_are_loaded,
+)
 
 PROJECT = dbt_project()
 WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
@@ -53,13 +59,24 @@ class DbtBuildConfig(dg.Config):
     """Run every data test on every row (the Sunday run does)."""
 
 
-def build_args(config: DbtBuildConfig) -> list[str]:
-    args = ["build"]
+def build_args(config: DbtBuildConfig, seeds_loaded: bool = False) -> list[str]:
+    """Unit tests run in CI (`make test`), not on data; seeds only when they changed
+    (pipelines/seed_state.py), unless the build is a full refresh or tests every row."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
     if config.test_all_rows:
         args += ["--vars", "{test_all_rows: true}"]
+    if seeds_loaded and not (config.full_refresh or config.test_all_rows):
+        args += SKIP_LOADED_SEEDS
     return args
+
+
+def _selects_everything(context: dg.AssetExecutionContext) -> bool:
+    """Not a subset picked in the UI: dagster-dbt then selects with plain `--select`."""
+    assets_def = context.assets_def
+    return (set(context.selected_asset_keys) == set(assets_def.keys)
+            and set(context.selected_asset_check_keys) == set(assets_def.check_keys))
 
 
 @dbt_assets(manifest=ensure_manifest(), project=PROJECT)
@@ -70,6 +87,12 @@ def leadflow_dbt_models(
     """`dbt build` of the selected models, seeds and tests, holding the writer lock."""
     os.environ["LEADFLOW_WAREHOUSE"] = warehouse.path
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    seeds = seed_files_fingerprint()
     with warehouse.writer():
-        yield from dbt.cli(build_args(config), context=context).stream()
+        loaded = _selects_everything(context) and seeds_are_loaded(warehouse.file, seeds)
+        if loaded:
+            context.log.info("seeds unchanged since the last build: not reloaded nor retested")
+        yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
+        if not loaded and _selects_everything(context):
+            record_loaded_seeds(warehouse.file, seeds)
 

@@ -53,9 +53,12 @@ def test_dbt_models_sit_downstream_of_their_ingestion_assets(lf_paths):
 
 
 def test_dbt_build_arguments_follow_the_run_config():
-    from pipelines.assets.dbt import DbtBuildConfig, build_args
+    from pipelines.assets.dbt import SKIP_LOADED_SEEDS, DbtBuildConfig, build_args
 
-    assert build_args(DbtBuildConfig()) == ["build"]
-    assert build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
-    assert build_args(DbtBuildConfig(test_all_rows=True)) == [
-        "build", "--vars", "{test_all_rows: true}"]
+    daily = ["build", "--exclude-resource-type", "unit_test"]
+    assert build_args(DbtBuildConfig()) == daily
+    assert build_args(DbtBuildConfig(), seeds_loaded=True) == [*daily, *SKIP_LOADED_SEEDS]
+    assert build_args(DbtBuildConfig(full_refresh=True), seeds_loaded=True) == [
+        *daily, "--full-refresh"]
+    assert build_args(DbtBuildConfig(test_all_rows=True), seeds_loaded=True) == [
+        *daily, "--vars", "{test_all_rows: true}"]
