@@ -7,7 +7,7 @@
       whose file id column is newer than the previous build's (state_build_batches); all
       rows in a full-refresh batch.
     - Every other model, and every row with `dbt build --full-refresh` or
-      `--vars '{test_all_rows: true}'` (the weekly full refresh does both): all rows.
+      `--vars '{test_all_rows: true}'` (the scheduled Sunday run): all rows.
 
     A unique test on a lead-refresh model still sees whole leads, and relationships still
     look the parent up in the whole parent table. The config `where:` of a test applies

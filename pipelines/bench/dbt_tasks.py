@@ -4,6 +4,7 @@ holding back the last day, releasing it, and running dbt's compiled SQL without 
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -84,7 +85,9 @@ def release_day_task(db: str) -> dict:
 def direct_task(db: str, statements: str, temp_dir: str) -> dict:
     """Run the statements on ``db`` in one connection; the time of the statements only."""
     todo = json.loads(Path(statements).read_text())
-    con = open_duckdb(Path(db), temp_dir=Path(temp_dir))
+    # the settings of dbt's profile (profiles.yml): UTC and the same memory limit
+    con = open_duckdb(Path(db), temp_dir=Path(temp_dir),
+                      memory_limit=os.environ.get("LEADFLOW_DBT_MEMORY_LIMIT", "3GB"))
     try:
         started = time.perf_counter()
         for schema in sorted({s["schema"] for s in todo if s["kind"] == "model"}):
