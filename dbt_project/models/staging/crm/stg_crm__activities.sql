@@ -5,21 +5,9 @@
 -- Re-sent copies keep the first loaded.
 -- Incremental: a daily build reads the raw files loaded after the newest one here and
 -- skips activities it holds (every row again when the rules changed: state_build_batches).
-with batch as (
+with source as (
 
-    select * from {{ ref('state_build_batches') }}
-    order by batch_number desc
-    limit 1
-
-),
-
-source as (
-
-    select * from {{ source('raw', 'crm_activities') }}
-    {% if is_incremental_build() %}
-    where (select is_full_refresh from batch)
-       or _file_id > (select coalesce(max(_file_id), 0) from {{ this }})
-    {% endif %}
+    {{ new_raw_rows('crm_activities') }}
 
 ),
 
@@ -43,7 +31,4 @@ select
     _row_number,
     _loaded_at
 from first_loaded
-{% if is_incremental_build() %}
-where (select is_full_refresh from batch)
-   or trim(activity_id) not in (select activity_id from {{ this }})
-{% endif %}
+where {{ not_held_yet("trim(activity_id)", 'activity_id') }}

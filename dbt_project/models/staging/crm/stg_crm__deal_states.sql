@@ -5,21 +5,9 @@
 -- Exact re-sent copies of a state keep the first loaded.
 -- Incremental: a daily build reads the raw files loaded after the newest one here and
 -- skips states it holds (every row again when the rules changed: state_build_batches).
-with batch as (
+with source as (
 
-    select * from {{ ref('state_build_batches') }}
-    order by batch_number desc
-    limit 1
-
-),
-
-source as (
-
-    select * from {{ source('raw', 'crm_deals') }}
-    {% if is_incremental_build() %}
-    where (select is_full_refresh from batch)
-       or _file_id > (select coalesce(max(_file_id), 0) from {{ this }})
-    {% endif %}
+    {{ new_raw_rows('crm_deals') }}
 
 ),
 
@@ -70,10 +58,7 @@ select
     _row_number,
     _loaded_at
 from cleaned
-{% if is_incremental_build() %}
-where (select is_full_refresh from batch)
-   or {{ surrogate_key(['deal_id', 'state_at', 'deal_stage']) }} not in (select deal_state_id from {{ this }})
-{% endif %}
+where {{ not_held_yet(surrogate_key(['deal_id', 'state_at', 'deal_stage']), 'deal_state_id') }}
 qualify row_number() over (
     partition by deal_id, state_at, deal_stage
     order by _loaded_at, _file_id, _row_number

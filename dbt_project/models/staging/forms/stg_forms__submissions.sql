@@ -6,21 +6,9 @@
 -- Incremental: a daily build reads the raw files loaded after the newest one here and
 -- skips submissions it holds; every row again when the rules (channel_mapping,
 -- country_aliases, page_categories...) changed (state_build_batches.is_full_refresh).
-with batch as (
+with source as (
 
-    select * from {{ ref('state_build_batches') }}
-    order by batch_number desc
-    limit 1
-
-),
-
-source as (
-
-    select * from {{ source('raw', 'forms') }}
-    {% if is_incremental_build() %}
-    where (select is_full_refresh from batch)
-       or _file_id > (select coalesce(max(_file_id), 0) from {{ this }})
-    {% endif %}
+    {{ new_raw_rows('forms') }}
 
 ),
 
@@ -106,7 +94,4 @@ left join countries
     on cleaned.country_raw = countries.country_raw
 left join pages
     on cleaned.landing_page_path = pages.landing_page_path
-{% if is_incremental_build() %}
-where (select is_full_refresh from batch)
-   or cleaned.submission_id not in (select submission_id from {{ this }})
-{% endif %}
+where {{ not_held_yet("cleaned.submission_id", 'submission_id') }}
