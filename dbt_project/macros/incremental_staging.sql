@@ -9,10 +9,10 @@
 
 {#- select the raw rows the model has not taken in yet -#}
 {% macro new_raw_rows(table) -%}
-    {%- set batches = ref('state_build_batches') -%}
+    {%- set batch = current_batch() -%}
     select * from {{ source('raw', table) }}
     {%- if is_incremental_build() %}
-    where (select is_full_refresh from {{ batches }} order by batch_number desc limit 1)
+    where (select is_full_refresh from {{ batch }})
        or _file_id > (select coalesce(max(_file_id), 0) from {{ this }})
     {%- endif %}
 {%- endmacro %}
@@ -20,9 +20,9 @@
 
 {#- a condition: the row's key is not in the model yet (or the rules changed) -#}
 {% macro not_held_yet(key_expression, key_column) -%}
-    {%- set batches = ref('state_build_batches') -%}
+    {%- set batch = current_batch() -%}
     {%- if is_incremental_build() -%}
-        ((select is_full_refresh from {{ batches }} order by batch_number desc limit 1)
+        ((select is_full_refresh from {{ batch }})
          or {{ key_expression }} not in (select {{ key_column }} from {{ this }}))
     {%- else -%}
         true

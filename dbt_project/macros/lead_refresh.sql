@@ -18,6 +18,13 @@
     In a model: filter each input read per lead with `where {{ in_refreshed_leads() }}`.
 #}
 
+{#- this build's row of state_build_batches (its files, whether it refreshes everything),
+    as a one-row subquery -#}
+{% macro current_batch() -%}
+    (select * from {{ ref('state_build_batches') }} order by batch_number desc limit 1)
+{%- endmacro %}
+
+
 {% macro is_incremental_build() -%}
     {#- a unit test compiles the model without a relation of its own: not incremental -#}
     {%- do return(this is not none and is_incremental()) -%}

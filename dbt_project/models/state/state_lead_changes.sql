@@ -7,10 +7,7 @@
 -- by a new state of a deal it had (a restated deal can change address).
 with batch as (
 
-    select *
-    from {{ ref('state_build_batches') }}
-    order by batch_number desc
-    limit 1
+    select * from {{ current_batch() }} as batch
 
 ),
 

@@ -6,10 +6,7 @@
 -- sessions of the visitor move from one to the other.
 with batch as (
 
-    select batch_number
-    from {{ ref('state_build_batches') }}
-    order by batch_number desc
-    limit 1
+    select * from {{ current_batch() }} as batch
 
 ),
 

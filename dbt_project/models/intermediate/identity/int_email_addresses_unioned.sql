@@ -17,9 +17,7 @@ with
 
 batch as (
 
-    select * from {{ ref('state_build_batches') }}
-    order by batch_number desc
-    limit 1
+    select * from {{ current_batch() }} as batch
 
 ),
 
