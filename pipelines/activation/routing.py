@@ -73,21 +73,26 @@ def validate_rules(con: duckdb.DuckDBPyConnection) -> None:
         raise RoutingError("; ".join(problems))
 
 
+# read_csv column types of the routing seeds, as dbt_project/seeds/_activation_seeds.yml
+# types them
+SEED_COLUMN_TYPES = {
+    "routing_rules": "{'rule_order': 'INTEGER', 'overrides_existing': 'BOOLEAN', "
+                     "'country_code': 'VARCHAR', 'region': 'VARCHAR', "
+                     "'product_interest': 'VARCHAR', 'tier': 'VARCHAR', "
+                     "'assign_team': 'VARCHAR', 'assign_owner': 'VARCHAR', "
+                     "'queue': 'VARCHAR'}",
+    "sales_reps": "{'capacity_weight': 'INTEGER', 'is_available': 'BOOLEAN'}",
+    "sla_policies": "{'sla_hours': 'DOUBLE'}",
+}
+
+
 def bind_seed_files(con: duckdb.DuckDBPyConnection, seeds_dir: Path,
                     rules: Path | None = None, reps: Path | None = None) -> None:
     """Load the rule relations from CSV files (the seeds as edited, before `dbt seed`)."""
     files = {"routing_rules": rules or seeds_dir / "routing_rules.csv",
              "sales_reps": reps or seeds_dir / "sales_reps.csv",
              "sla_policies": seeds_dir / "sla_policies.csv"}
-    types = {
-        "routing_rules": "{'rule_order': 'INTEGER', 'overrides_existing': 'BOOLEAN', "
-                         "'country_code': 'VARCHAR', 'region': 'VARCHAR', "
-                         "'product_interest': 'VARCHAR', 'tier': 'VARCHAR', "
-                         "'assign_team': 'VARCHAR', 'assign_owner': 'VARCHAR', "
-                         "'queue': 'VARCHAR'}",
-        "sales_reps": "{'capacity_weight': 'INTEGER', 'is_available': 'BOOLEAN'}",
-        "sla_policies": "{'sla_hours': 'DOUBLE'}",
-    }
+    types = SEED_COLUMN_TYPES
     for name, path in files.items():
         if not path.is_file():
             raise RoutingError(f"no such file: {path}")

@@ -88,11 +88,12 @@ def leadflow_dbt_models(
     os.environ["LEADFLOW_WAREHOUSE"] = warehouse.path
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     seeds = seed_files_fingerprint()
+    everything = _selects_everything(context)
     with warehouse.writer():
-        loaded = _selects_everything(context) and seeds_are_loaded(warehouse.file, seeds)
+        loaded = everything and seeds_are_loaded(warehouse.file, seeds)
         if loaded:
             context.log.info("seeds unchanged since the last build: not reloaded nor retested")
         yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
-        if not loaded and _selects_everything(context):
+        if everything and not loaded:
             record_loaded_seeds(warehouse.file, seeds)
 

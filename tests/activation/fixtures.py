@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from models_ml import runs
+from pipelines.activation.routing import SEED_COLUMN_TYPES
 from pipelines.project import DBT_PROJECT_DIR
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
@@ -46,13 +47,7 @@ FUNNEL = {  # stage -> (funnel_position, is_mql, is_sql, is_opportunity, is_cust
 def seed(con: duckdb.DuckDBPyConnection, name: str, path: Path | None = None) -> None:
     """Load a seed table from the project's CSV file, or another one."""
     path = path or SEEDS / f"{name}.csv"
-    types = {"routing_rules": "{'rule_order': 'INTEGER', 'overrides_existing': 'BOOLEAN', "
-                              "'country_code': 'VARCHAR', 'region': 'VARCHAR', "
-                              "'product_interest': 'VARCHAR', 'tier': 'VARCHAR', "
-                              "'assign_team': 'VARCHAR', 'assign_owner': 'VARCHAR', "
-                              "'queue': 'VARCHAR'}",
-             "sales_reps": "{'capacity_weight': 'INTEGER', 'is_available': 'BOOLEAN'}",
-             "sla_policies": "{'sla_hours': 'DOUBLE'}",
+    types = {**SEED_COLUMN_TYPES,
              "nurture_rules": "{'funnel_position': 'VARCHAR', 'is_recycled': 'BOOLEAN', "
                               "'min_score': 'DOUBLE', 'max_score': 'DOUBLE', "
                               "'engaged_within_days': 'INTEGER', "
