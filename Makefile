@@ -34,8 +34,10 @@ help:
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
+# bytecode compiled once at install: every dbt and dagster process would compile it again
+# where PYTHONDONTWRITEBYTECODE is set (seconds per dbt invocation)
 $(VENV)/.synced: pyproject.toml uv.lock | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
-	$(UV) sync --frozen --python python3
+	$(UV) sync --frozen --python python3 --compile-bytecode
 	touch $@
 
 venv: $(VENV)/.synced

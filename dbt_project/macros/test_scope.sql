@@ -1,8 +1,9 @@
 {#
     Which rows the data tests of a daily build read: the rows that build wrote.
 
-    - Lead-refresh models (macros/lead_refresh.sql): the rows of the leads the build
-      refreshed (state_lead_changes; every lead in a full batch).
+    - Lead-refresh models (macros/lead_refresh.sql), and views over one with meta
+      `test_refreshed_leads` (fct_lead_score_contributions, fct_merge_decisions): the rows
+      of the leads the build refreshed (state_lead_changes; every lead in a full batch).
     - Models with meta `test_new_rows_column` (the incremental event models): the rows
       whose file id column is newer than the previous build's (state_build_batches); all
       rows in a full-refresh batch.
@@ -50,7 +51,8 @@
     {%- endif -%}
     {%- set node = tested[0] -%}
     {%- set state_schema = node.database ~ '.state' -%}
-    {%- if node.config.get('incremental_strategy') == 'lead_refresh' -%}
+    {%- if node.config.get('incremental_strategy') == 'lead_refresh'
+          or node.config.get('meta', {}).get('test_refreshed_leads') -%}
         {%- do return(node.config.get('lead_key', 'lead_id')
                       ~ ' in (select lead_id from ' ~ state_schema ~ '.state_lead_changes)') -%}
     {%- endif -%}

@@ -1,6 +1,8 @@
 """The project's own generic data tests (dbt_project/tests/generic) fail on a poisoned copy of
 the fixture warehouse and say what is wrong: not_null_columns names the column that lost
-values, primary_key the key value that is missing or repeated."""
+values, primary_key the key value that is missing or repeated. And the rows a daily build's
+tests read (dbt_project/macros/test_scope.sql): those of the leads it refreshed, also
+through a view over a lead-refresh model; every row on the Sunday run."""
 
 from __future__ import annotations
 
@@ -12,12 +14,15 @@ from dbt.cli.main import dbtRunner
 from tests.dbt.workspace import DBT_DIR, release_dbt_duckdb
 
 
-def failures_of(warehouse, tmp_path, monkeypatch, select: str) -> tuple[str, int, list]:
-    """Run the selected test on every row, keeping its failing rows: status, count, rows."""
+def failures_of(warehouse, tmp_path, monkeypatch, select: str,
+                all_rows: bool = True) -> tuple[str, int, list]:
+    """Run the selected test, keeping its failing rows: status, count, rows. On every row,
+    or with all_rows=False on the rows a daily build's tests read."""
     monkeypatch.setenv("LEADFLOW_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    scope = ["--vars", "{test_all_rows: true}"] if all_rows else []
     result = dbtRunner().invoke([
-        "test", "--select", select, "--vars", "{test_all_rows: true}", "--store-failures",
+        "test", "--select", select, *scope, "--store-failures",
         "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
         "--quiet"])
@@ -54,3 +59,43 @@ def test_primary_key_reports_a_repeated_and_a_missing_key(warehouses, tmp_path, 
                                       "fct_deals,test_name:primary_key")
     assert (status, count) == ("fail", 2)
     assert sorted(rows, key=str) == sorted([("d1", 2), (None, 1)], key=str)
+
+
+def caps_broken_for(warehouses, tmp_path, which: str):
+    """A copy as if its last build had refreshed one lead (the first id of the fixture's
+    four), where the score groups of the first or the last lead have a cap no contribution
+    can respect (read through the view fct_lead_score_contributions, meta
+    test_refreshed_leads): the copy and how many groups were broken."""
+    ids = "SELECT {}(lead_id) FROM intermediate.int_lead_score_groups"
+    first = ids.format("min")
+    warehouse = poisoned(warehouses, tmp_path,
+                         f"DELETE FROM state.state_lead_changes WHERE lead_id <> ({first}); "
+                         "UPDATE intermediate.int_lead_score_groups SET min_points = 1000, "
+                         f"max_points = 999 WHERE lead_id = ({ids.format(which)})")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM state.state_lead_changes").fetchone() == (1,)
+        groups = con.execute("SELECT count(*) FROM intermediate.int_lead_score_groups "
+                             "WHERE min_points = 1000").fetchone()[0]
+    assert groups > 0
+    return warehouse, groups
+
+
+def test_a_daily_build_tests_a_view_on_the_leads_it_refreshed(warehouses, tmp_path,
+                                                             monkeypatch):
+    # a lead the build did not refresh: the daily scope leaves it out, Sunday's does not
+    warehouse, groups = caps_broken_for(warehouses, tmp_path, "max")
+    select = "fct_lead_score_contributions_row_rules"
+    assert failures_of(warehouse, tmp_path, monkeypatch, select, all_rows=False) == (
+        "pass", 0, [])
+    status, count, broken = failures_of(warehouse, tmp_path, monkeypatch, select)
+    assert (status, count) == ("fail", 2)
+    assert sorted(broken) == [("decay_never_increases_a_contribution", groups),
+                              ("respect_caps", groups)]
+
+
+def test_a_daily_build_tests_a_refreshed_lead_through_the_view(warehouses, tmp_path,
+                                                              monkeypatch):
+    warehouse, groups = caps_broken_for(warehouses, tmp_path, "min")
+    status, _, broken = failures_of(warehouse, tmp_path, monkeypatch,
+                                    "fct_lead_score_contributions_row_rules", all_rows=False)
+    assert status == "fail" and ("respect_caps", groups) in broken

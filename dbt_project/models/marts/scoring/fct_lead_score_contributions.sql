@@ -1,4 +1,5 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', meta={'test_refreshed_leads': true}) }}
+-- A daily build's data tests read the rows of the leads it refreshed (macros/test_scope.sql).
 -- One row per person and rule group of seed scoring_groups (every group, zero when nothing
 -- matched): what the group adds to the fit or engagement score, and why. raw_points is the
 -- undecayed sum of the matched rules (points x quantity), decayed_points the sum after the
