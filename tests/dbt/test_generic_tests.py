@@ -9,24 +9,17 @@ from __future__ import annotations
 import shutil
 
 import duckdb
-from dbt.cli.main import dbtRunner
 
-from tests.dbt.workspace import DBT_DIR, release_dbt_duckdb
+from tests.dbt.workspace import invoke
 
 
-def failures_of(warehouse, tmp_path, monkeypatch, select: str,
+def failures_of(warehouse, tmp_path, select: str,
                 all_rows: bool = True) -> tuple[str, int, list]:
     """Run the selected test, keeping its failing rows: status, count, rows. On every row,
     or with all_rows=False on the rows a daily build's tests read."""
-    monkeypatch.setenv("LEADFLOW_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     scope = ["--vars", "{test_all_rows: true}"] if all_rows else []
-    result = dbtRunner().invoke([
-        "test", "--select", select, *scope, "--store-failures",
-        "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-        "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-        "--quiet"])
-    release_dbt_duckdb()
+    result = invoke(tmp_path, warehouse, "test", "--select", select, *scope,
+                    "--store-failures", "--quiet")
     [test] = [r for r in result.result if r.node.resource_type == "test"]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(f"SELECT * FROM {test.node.relation_name}").fetchall()
@@ -41,21 +34,21 @@ def poisoned(warehouses, tmp_path, sql: str):
     return warehouse
 
 
-def test_not_null_columns_names_the_column_that_lost_values(warehouses, tmp_path, monkeypatch):
+def test_not_null_columns_names_the_column_that_lost_values(warehouses, tmp_path):
     warehouse = poisoned(warehouses, tmp_path, "UPDATE marts.dim_leads SET is_free_email = NULL "
                                                "WHERE email = 'ann.lee@acme.com'")
-    assert failures_of(warehouse, tmp_path, monkeypatch,
+    assert failures_of(warehouse, tmp_path,
                        "dim_leads,test_name:not_null_columns") == (
         "fail", 1, [("is_free_email", 1)])
 
 
-def test_primary_key_reports_a_repeated_and_a_missing_key(warehouses, tmp_path, monkeypatch):
+def test_primary_key_reports_a_repeated_and_a_missing_key(warehouses, tmp_path):
     warehouse = poisoned(warehouses, tmp_path,
                          "INSERT INTO marts.fct_deals SELECT * FROM marts.fct_deals "
                          "WHERE deal_id = 'd1'; "
                          "INSERT INTO marts.fct_deals SELECT * REPLACE (NULL AS deal_id) "
                          "FROM marts.fct_deals LIMIT 1")
-    status, count, rows = failures_of(warehouse, tmp_path, monkeypatch,
+    status, count, rows = failures_of(warehouse, tmp_path,
                                       "fct_deals,test_name:primary_key")
     assert (status, count) == ("fail", 2)
     assert sorted(rows, key=str) == sorted([("d1", 2), (None, 1)], key=str)
@@ -80,22 +73,20 @@ def caps_broken_for(warehouses, tmp_path, which: str):
     return warehouse, groups
 
 
-def test_a_daily_build_tests_a_view_on_the_leads_it_refreshed(warehouses, tmp_path,
-                                                             monkeypatch):
+def test_a_daily_build_tests_a_view_on_the_leads_it_refreshed(warehouses, tmp_path):
     # a lead the build did not refresh: the daily scope leaves it out, Sunday's does not
     warehouse, groups = caps_broken_for(warehouses, tmp_path, "max")
     select = "fct_lead_score_contributions_row_rules"
-    assert failures_of(warehouse, tmp_path, monkeypatch, select, all_rows=False) == (
+    assert failures_of(warehouse, tmp_path, select, all_rows=False) == (
         "pass", 0, [])
-    status, count, broken = failures_of(warehouse, tmp_path, monkeypatch, select)
+    status, count, broken = failures_of(warehouse, tmp_path, select)
     assert (status, count) == ("fail", 2)
     assert sorted(broken) == [("decay_never_increases_a_contribution", groups),
                               ("respect_caps", groups)]
 
 
-def test_a_daily_build_tests_a_refreshed_lead_through_the_view(warehouses, tmp_path,
-                                                              monkeypatch):
+def test_a_daily_build_tests_a_refreshed_lead_through_the_view(warehouses, tmp_path):
     warehouse, groups = caps_broken_for(warehouses, tmp_path, "min")
-    status, _, broken = failures_of(warehouse, tmp_path, monkeypatch,
+    status, _, broken = failures_of(warehouse, tmp_path,
                                     "fct_lead_score_contributions_row_rules", all_rows=False)
     assert status == "fail" and ("respect_caps", groups) in broken

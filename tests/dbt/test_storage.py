@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
-from tests.dbt.workspace import DBT_DIR, release_dbt_duckdb
+from tests.dbt.workspace import invoke
 
 
 def hook_sql(tmp_path, *args: str) -> str:
     """The on-run-start statement a build with these arguments runs."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEADFLOW_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-        mp.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-        result = dbtRunner().invoke([
-            "compile", "--inline", "{{ set_row_group_compaction() }}", *args,
-            "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-            "--quiet"])
-    release_dbt_duckdb()
+    result = invoke(tmp_path, tmp_path / "warehouse.duckdb", "compile", "--inline",
+                    "{{ set_row_group_compaction() }}", *args, "--quiet")
     assert result.success, result.exception
     return result.result.results[0].node.compiled_code.strip()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner
+from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from pipelines.ingest import ingest_source
 from pipelines.project import PROJECT_ROOT
@@ -32,7 +32,8 @@ def ingest(warehouse: Path, drop: Path, inbox: Path) -> None:
         con.close()
 
 
-def dbt(work: Path, warehouse: Path, *args: str) -> None:
+def invoke(work: Path, warehouse: Path, *args: str) -> dbtRunnerResult:
+    """One in-process dbt invocation on ``warehouse``, its target and logs under ``work``."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEADFLOW_WAREHOUSE", str(warehouse))
         mp.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -42,6 +43,11 @@ def dbt(work: Path, warehouse: Path, *args: str) -> None:
             "--no-use-colors",
         ])
     release_dbt_duckdb()
+    return result
+
+
+def dbt(work: Path, warehouse: Path, *args: str) -> None:
+    result = invoke(work, warehouse, *args)
     if not result.success:
         failed = [f"{r.node.name}: {r.status} {r.message}" for r in (result.result or [])
                   if str(r.status) in ("error", "fail")]
