@@ -1,6 +1,8 @@
 """The project's own generic data tests (dbt_project/tests/generic) fail on a poisoned copy of
 the fixture warehouse and say what is wrong: not_null_columns names the column that lost
-values, primary_key the key value that is missing or repeated. And the rows a daily build's
+values, primary_key the key value that is missing or repeated, accepted_values_columns and
+relationships_columns the column and the value out of its list or missing from its parent
+(the other columns of the same test still pass). And the rows a daily build's
 tests read (dbt_project/macros/test_scope.sql): those of the leads it refreshed, also
 through a view over a lead-refresh model; every row on the Sunday run."""
 
@@ -52,6 +54,23 @@ def test_primary_key_reports_a_repeated_and_a_missing_key(warehouses, tmp_path):
                                       "fct_deals,test_name:primary_key")
     assert (status, count) == ("fail", 2)
     assert sorted(rows, key=str) == sorted([("d1", 2), (None, 1)], key=str)
+
+
+def test_accepted_values_columns_names_the_column_and_the_value(warehouses, tmp_path):
+    warehouse = poisoned(warehouses, tmp_path, "UPDATE marts.dim_leads SET region = 'mars' "
+                                               "WHERE email = 'ann.lee@acme.com'")
+    assert failures_of(warehouse, tmp_path, "dim_leads_accepted_values") == (
+        "fail", 1, [("region", "mars", 1)])
+
+
+def test_relationships_columns_names_the_column_and_the_missing_parent(warehouses, tmp_path):
+    # two leads on a channel the seed does not have; the other channel column still passes
+    warehouse = poisoned(warehouses, tmp_path,
+                         "UPDATE marts.dim_leads SET latest_channel = 'carrier_pigeon' "
+                         "WHERE lead_id IN (SELECT lead_id FROM marts.dim_leads "
+                         "ORDER BY lead_id LIMIT 2)")
+    assert failures_of(warehouse, tmp_path, "dim_leads_relationships") == (
+        "fail", 1, [("latest_channel", "carrier_pigeon", 2)])
 
 
 def caps_broken_for(warehouses, tmp_path, which: str):

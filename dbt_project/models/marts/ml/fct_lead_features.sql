@@ -195,24 +195,42 @@ snapshot_events as (
 
 {% set behaviours = ['pricing_page_view', 'demo_page_view', 'web_session', 'high_intent_form',
                      'other_form', 'human_email_click'] %}
+-- per lead, snapshot and behaviour first, then one column per behaviour and window: the
+-- wide pivot aggregates the few rows per behaviour, not every event
+behaviour_windows as (
+
+    select
+        lead_id,
+        snapshot_name,
+        behaviour,
+        {% for window in [7, 30, 90] %}
+        sum(quantity) filter (where days_ago < {{ window }})        as quantity_{{ window }}d,
+        {% endfor %}
+        sum(quantity)                                               as quantity_total,
+        min(days_ago)                                               as days_since,
+        count(*) filter (where is_before_creation)                  as events_before_creation,
+        count(*)                                                    as events
+    from snapshot_events
+    group by lead_id, snapshot_name, behaviour
+
+),
+
 behaviour as (
 
     select
         lead_id,
         snapshot_name,
         {% for b in behaviours %}
-        {% for window in [7, 30, 90] %}
-        coalesce(sum(quantity) filter (where behaviour = '{{ b }}' and days_ago < {{ window }}), 0)
-                                                                    as {{ b }}s_{{ window }}d,
+        {% for window in ['7d', '30d', '90d', 'total'] %}
+        coalesce(sum(quantity_{{ window }}) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_{{ window }},
         {% endfor %}
-        coalesce(sum(quantity) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_total,
-        min(days_ago) filter (where behaviour = '{{ b }}')          as days_since_{{ b }},
+        min(days_since) filter (where behaviour = '{{ b }}')        as days_since_{{ b }},
         {% endfor %}
-        count(*) filter (where behaviour = 'web_session' and is_before_creation)
+        sum(events_before_creation) filter (where behaviour = 'web_session')
                                                                     as web_sessions_before_creation,
         bool_or(behaviour in ('email_unsubscribe', 'email_spam_report')) as has_unsubscribed,
-        count(*) filter (where behaviour = 'email_bounce')          as email_bounces
-    from snapshot_events
+        sum(events) filter (where behaviour = 'email_bounce')       as email_bounces
+    from behaviour_windows
     group by lead_id, snapshot_name
 
 ),
@@ -267,6 +285,7 @@ rule_fit as (
                 and attributes.attribute = rules.attribute
                 and attributes.attribute_value = lower(rules.attribute_value)
             inner join {{ ref('scoring_groups') }} as groups using (score_type, rule_group)
+            where attributes.lead_id in (select lead_id from leads)
         ) as scores
         group by scores.lead_id, scores.rule_group
     ) as fit_groups
