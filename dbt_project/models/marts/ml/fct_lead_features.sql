@@ -195,6 +195,7 @@ snapshot_events as (
 
 {% set behaviours = ['pricing_page_view', 'demo_page_view', 'web_session', 'high_intent_form',
                      'other_form', 'human_email_click'] %}
+{% set windows = [7, 30, 90] %}
 -- per lead, snapshot and behaviour first, then one column per behaviour and window: the
 -- wide pivot aggregates the few rows per behaviour, not every event
 behaviour_windows as (
@@ -203,7 +204,7 @@ behaviour_windows as (
         lead_id,
         snapshot_name,
         behaviour,
-        {% for window in [7, 30, 90] %}
+        {% for window in windows %}
         sum(quantity) filter (where days_ago < {{ window }})        as quantity_{{ window }}d,
         {% endfor %}
         sum(quantity)                                               as quantity_total,
@@ -221,9 +222,10 @@ behaviour as (
         lead_id,
         snapshot_name,
         {% for b in behaviours %}
-        {% for window in ['7d', '30d', '90d', 'total'] %}
-        coalesce(sum(quantity_{{ window }}) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_{{ window }},
+        {% for window in windows %}
+        coalesce(sum(quantity_{{ window }}d) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_{{ window }}d,
         {% endfor %}
+        coalesce(sum(quantity_total) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_total,
         min(days_since) filter (where behaviour = '{{ b }}')        as days_since_{{ b }},
         {% endfor %}
         sum(events_before_creation) filter (where behaviour = 'web_session')
@@ -335,7 +337,7 @@ select
                                                                     as product_interest,
     -- behaviour: what the lead did up to the snapshot
     {% for b in behaviours %}
-    {% for window in [7, 30, 90] %}
+    {% for window in windows %}
     cast(coalesce(behaviour.{{ b }}s_{{ window }}d, 0) as integer)  as {{ b }}s_{{ window }}d,
     {% endfor %}
     cast(coalesce(behaviour.{{ b }}s_total, 0) as integer)          as {{ b }}s_total,
