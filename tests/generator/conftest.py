@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.generator import generate
+from leadflow_dev.generator import generate
 
 END = date(2025, 6, 30)
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"

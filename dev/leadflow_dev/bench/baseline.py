@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.bench.connect import file_bytes, fresh_duckdb
+from leadflow_dev.bench.connect import file_bytes, fresh_duckdb
 from pipelines.ingest.loader import inbox_files
 from pipelines.sources import SOURCES
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import webbrowser
 
-from pipelines.cli import CliError, _date, read_only_warehouse
+from pipelines.cli.common import CliError, read_only_warehouse
+from pipelines.cli.common import iso_date as _date
 from pipelines.project import paths
 
 

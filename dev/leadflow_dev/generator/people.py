@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from . import catalog as cat
+from . import business
 from . import names as nm
 from .core import (
     MINUTE,
@@ -41,7 +41,7 @@ class Companies:
     name: pa.Array
     domain: pa.Array
     size: np.ndarray  # index into names.SIZE_TIERS
-    country: np.ndarray  # index into catalog.COUNTRIES
+    country: np.ndarray  # index into business.COUNTRIES
 
 
 @dataclass
@@ -118,10 +118,10 @@ def _companies(rng, con, n_comp: int) -> Companies:
     tld_kind, rest = combo % 4, combo // 4
     sec, rest = rest % nsec, rest // nsec
     core, pre = rest % ncore, rest // ncore
-    country = choice(rng, n_comp, cat.COUNTRY_WEIGHT)
+    country = choice(rng, n_comp, business.COUNTRY_WEIGHT)
     size = choice(rng, n_comp, nm.SIZE_WEIGHT)
     suffixes, start, count = [], [], []
-    for code in cat.COUNTRY_CODE:
+    for code in business.COUNTRY_CODE:
         start.append(len(suffixes))
         count.append(len(nm.LEGAL_SUFFIX[code]))
         suffixes.extend(nm.LEGAL_SUFFIX[code])
@@ -129,7 +129,7 @@ def _companies(rng, con, n_comp: int) -> Companies:
         int
     )
     hyphen = rng.random(n_comp) < 0.3
-    tlds = [t if t != "com" else "net" for t in cat.COUNTRY_TLD]
+    tlds = [t if t != "com" else "net" for t in business.COUNTRY_TLD]
     t = pa.table(
         {
             "i": np.arange(n_comp),
@@ -224,7 +224,7 @@ def build_population(n: int, window: Window, seed: int) -> Population:
     rng = rng_for(seed, "population")
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    campaigns = cat.campaigns_for(window)
+    campaigns = business.campaigns_for(window)
     day, camp, intensity = _lead_days_and_campaigns(rng, n, window, campaigns)
     quality = np.array([c.quality for c in campaigns])[camp]
     kind = np.array([c.kind for c in campaigns])[camp]
@@ -244,7 +244,7 @@ def build_population(n: int, window: Window, seed: int) -> Population:
     country = np.where(
         ~freemail & (rng.random(n) < 0.92),
         companies.country[comp_idx],
-        choice(rng, n, cat.COUNTRY_WEIGHT),
+        choice(rng, n, business.COUNTRY_WEIGHT),
     ).astype(np.int8)
     size = np.where(freemail, np.where(rng.random(n) < 0.8, 0, 1), companies.size[comp_idx]).astype(
         np.int8
@@ -255,20 +255,20 @@ def build_population(n: int, window: Window, seed: int) -> Population:
     title = nm.TITLE_START[seniority, department] + (
         rng.random(n) * nm.TITLE_COUNT[seniority, department]
     ).astype(np.int32)
-    product = choice_rows(rng, cat.PRODUCT_AFFINITY[department]).astype(np.int8)
+    product = choice_rows(rng, business.PRODUCT_AFFINITY[department]).astype(np.int8)
     first = rng.integers(0, len(nm.FIRST_NAMES), n).astype(np.int16)
     last = rng.integers(0, len(nm.LAST_NAMES), n).astype(np.int16)
     mail_domain = choice(rng, n, nm.FREEMAIL_WEIGHT)
 
-    match = cat.PRODUCT_AFFINITY[department, product] >= 2.0
+    match = business.PRODUCT_AFFINITY[department, product] >= 2.0
     fit = (
         nm.SENIORITY_FIT[seniority]
         + nm.DEPARTMENT_FIT[department]
         + PRODUCT_MATCH_FIT * match
         + FREEMAIL_FIT * freemail
-        + cat.COUNTRY_FIT[country]
+        + business.COUNTRY_FIT[country]
         + quality
-        + cat.PRODUCT_FIT[product]
+        + business.PRODUCT_FIT[product]
     )
     fit_z = (fit - fit.mean()) / (fit.std() + 1e-9)
     engagement = 0.3 * fit_z + np.sqrt(1 - 0.09) * rng.standard_normal(n)
@@ -276,12 +276,12 @@ def build_population(n: int, window: Window, seed: int) -> Population:
     prob = sigmoid(intercept + fit + ENGAGEMENT_WEIGHT * engagement)
     converted = rng.random(n) < prob
 
-    tz_std = cat.COUNTRY_UTC_OFFSET[country].copy()
-    us = country == cat.COUNTRY_CODE.index("US")
+    tz_std = business.COUNTRY_UTC_OFFSET[country].copy()
+    us = country == business.COUNTRY_CODE.index("US")
     tz_std[us] = np.array([-300, -360, -420, -480], dtype=np.int16)[
         choice(rng, int(us.sum()), [0.5, 0.3, 0.05, 0.15])
     ]
-    tz_dst = cat.COUNTRY_DST[country]
+    tz_dst = business.COUNTRY_DST[country]
     local_min = np.where(
         rng.random(n) < 0.85,
         np.clip(rng.normal(13.5 * 60, 170, n), 6 * 60, 23 * 60),

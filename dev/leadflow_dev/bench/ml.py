@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.bench.child import run_in_child
+from leadflow_dev.bench.child import run_in_child
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _passive_openmp() -> None:
 
 
 def prepare_task(inbox: str, db: str, temp_dir: str, target_path: str) -> dict:
-    from pipelines.bench.ingest import measure_ingest
+    from leadflow_dev.bench.ingest import measure_ingest
     from pipelines.project import DBT_PROJECT_DIR
 
     started = time.perf_counter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from pipelines.bench.results import run_seconds
+from leadflow_dev.bench.results import run_seconds
 
 
 def _bytes(n: int | None) -> str:
@@ -165,7 +165,7 @@ def render(results: dict) -> str:
         parts.append(_dbt(results["dbt"]))
     parts.append(_targets(results))
     if results.get("ml"):
-        from pipelines.bench.ml import ml_report_lines
+        from leadflow_dev.bench.ml import ml_report_lines
 
         parts.append(ml_report_lines(results["ml"], results["scale"]["name"]))
     if results.get("profile"):

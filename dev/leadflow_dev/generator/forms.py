@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from . import catalog as cat
-from . import dirt
+from . import business, dirt
 from . import names as nm
 from .core import (
     DAY,
@@ -196,17 +195,17 @@ def _table(pop, lo, hi, rng, ledger, rows: FormRows, primary, idx, ts, dk) -> pa
     fmt = choice(rng, n, [0.30, 0.55, 0.15])  # Z, naive, offset
     country = pop.country[p]
     cform = choice(rng, n, [0.80, 0.12, 0.03, 0.05])
-    ccode = np.where(cform == 3, -1, country + len(cat.COUNTRIES) * np.minimum(cform, 2))
+    ccode = np.where(cform == 3, -1, country + len(business.COUNTRIES) * np.minimum(cform, 2))
     comp = pop.company[p]
     free_company = np.where(comp >= 0, -1, rng.integers(0, len(nm.FREEMAIL_COMPANY), n))
     utm = {}
     for field in ("sources", "mediums"):
-        values, per = cat.variant_table(camps, field)
-        utm[field] = dict_array(cat.draw_spelling(rng, per, src), values)
-    cnames, _ = cat.campaign_name_spellings(camps)
-    camp_codes = cat.draw_campaign_codes(rng, camps, src)
+        values, per = business.variant_table(camps, field)
+        utm[field] = dict_array(business.draw_spelling(rng, per, src), values)
+    cnames, _ = business.campaign_name_spellings(camps)
+    camp_codes = business.draw_campaign_codes(rng, camps, src)
     path_codes = np.array([i if FORM_PATH[i] else -1 for i in range(len(FORMS))])[rows.form[idx]]
-    cc = np.array(cat.COUNTRY_CALLING)
+    cc = np.array(business.COUNTRY_CALLING)
     return pa.table(
         {
             "sid": uuid_array(random_uuid_bytes(rng, n)),
@@ -232,9 +231,11 @@ def _table(pop, lo, hi, rng, ledger, rows: FormRows, primary, idx, ts, dk) -> pa
             "phone_a": rng.integers(200, 999, n),
             "phone_b": rng.integers(0, 10_000_000, n),
             "phone_fmt": rng.integers(0, 3, n).astype(np.int8),
-            "country": dict_array(ccode, cat.COUNTRY_CODE + cat.COUNTRY_NAME + cat.COUNTRY_ALT),
+            "country": dict_array(
+                ccode, business.COUNTRY_CODE + business.COUNTRY_NAME + business.COUNTRY_ALT
+            ),
             "product": dict_array(
-                np.where(rng.random(n) < 0.12, -1, pop.product[p]), cat.PRODUCT_NAME
+                np.where(rng.random(n) < 0.12, -1, pop.product[p]), business.PRODUCT_NAME
             ),
             "utm_source": utm["sources"],
             "utm_medium": utm["mediums"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from statistics import median
 
-from pipelines.bench.scales import (
+from leadflow_dev.bench.scales import (
     DBT_DAILY_TARGET,
     DBT_OVERHEAD_TARGET,
     PEAK_RSS_TARGET,

@@ -1,8 +1,8 @@
-"""Business catalog of the simulated company: countries, products, sales reps, channels
+"""The simulated business: countries, products, sales reps, channels
 and campaigns (with UTM spellings, cost per lead, cost per click and lead quality).
 
 Campaigns that run for a limited time (monthly webinars, three trade shows) are derived
-from the generated window, so the catalog depends only on (end_date, days).
+from the generated window, so the business depends only on (end_date, days).
 """
 
 from __future__ import annotations

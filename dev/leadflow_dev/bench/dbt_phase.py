@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.bench.child import PhaseFailed, run_in_child
+from leadflow_dev.bench.child import PhaseFailed, run_in_child
 from pipelines.project import DBT_PROJECT_DIR
 from pipelines.seed_state import SKIP_LOADED_SEEDS
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.bench.ingest import measure_ingest
+from leadflow_dev.bench.ingest import measure_ingest
 from pipelines.resources import open_duckdb
 from pipelines.sources import SOURCES
 

@@ -1,4 +1,4 @@
-"""The Leadflow benchmark: ``python -m pipelines.bench --scale S|M|L`` (``make bench``).
+"""The Leadflow benchmark: ``python -m leadflow_dev.bench --scale S|M|L`` (``make bench``).
 
 It generates (or reuses) the inbox of a scale, then measures, each phase in a child
 process of its own so the peak memory of one never hides in another:
@@ -12,6 +12,6 @@ and reports medians over repeated, alternating runs, the ratio ingestion / bare 
 source and in total, and PASS/FAIL against the targets (it reports; it never gates).
 """
 
-from pipelines.bench.scales import SCALES, Scale
+from leadflow_dev.bench.scales import SCALES, Scale
 
 __all__ = ["SCALES", "Scale"]

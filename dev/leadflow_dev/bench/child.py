@@ -1,7 +1,7 @@
 """Running one benchmark phase in a child process of its own.
 
 Each phase (generate, ingest, bare, profile, the dbt tasks) runs as
-``python -m pipelines.bench.child`` so its peak resident memory is its own: the parent
+``python -m leadflow_dev.bench.child`` so its peak resident memory is its own: the parent
 waits for it with ``os.wait4``, whose resource usage is that one child's (``ru_maxrss``,
 the same figure ``/usr/bin/time`` prints), not the maximum over every child so far as
 ``RUSAGE_CHILDREN`` would give. The parent stays small (no DuckDB or Dagster imported),
@@ -28,16 +28,16 @@ from pipelines.project import PROJECT_ROOT
 # task name -> "module:function"; each function takes the JSON parameters as keywords
 # and returns a JSON-able dict
 TASKS = {
-    "generate": "pipelines.bench.generate:run_task",
-    "ingest": "pipelines.bench.ingest:run_task",
-    "bare": "pipelines.bench.baseline:run_task",
-    "profile": "pipelines.bench.profile:run_task",
-    "dbt_prepare": "pipelines.bench.dbt_tasks:prepare_task",
-    "dbt_release_day": "pipelines.bench.dbt_tasks:release_day_task",
-    "dbt_direct": "pipelines.bench.dbt_tasks:direct_task",
-    "ml_prepare": "pipelines.bench.ml:prepare_task",
-    "ml_train": "pipelines.bench.ml:train_task",
-    "ml_score": "pipelines.bench.ml:score_task",
+    "generate": "leadflow_dev.bench.generate:run_task",
+    "ingest": "leadflow_dev.bench.ingest:run_task",
+    "bare": "leadflow_dev.bench.baseline:run_task",
+    "profile": "leadflow_dev.bench.profile:run_task",
+    "dbt_prepare": "leadflow_dev.bench.dbt_tasks:prepare_task",
+    "dbt_release_day": "leadflow_dev.bench.dbt_tasks:release_day_task",
+    "dbt_direct": "leadflow_dev.bench.dbt_tasks:direct_task",
+    "ml_prepare": "leadflow_dev.bench.ml:prepare_task",
+    "ml_train": "leadflow_dev.bench.ml:train_task",
+    "ml_score": "leadflow_dev.bench.ml:score_task",
 }
 
 
@@ -62,7 +62,8 @@ def run_in_child(task: str, params: dict, scratch: Path) -> ChildRun:
     result_file.unlink(missing_ok=True)
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.bench.child", task, str(params_file), str(result_file)],
+        [sys.executable, "-m", "leadflow_dev.bench.child", task, str(params_file),
+         str(result_file)],
         cwd=PROJECT_ROOT,
     )
     try:

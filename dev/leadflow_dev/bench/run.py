@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from pipelines.bench.child import run_in_child
-from pipelines.bench.dbt_phase import DbtBench
-from pipelines.bench.ml import ml_targets, run_ml_bench
-from pipelines.bench.results import run_seconds, summarise
-from pipelines.bench.scales import Scale
+from leadflow_dev.bench.child import run_in_child
+from leadflow_dev.bench.dbt_phase import DbtBench
+from leadflow_dev.bench.ml import ml_targets, run_ml_bench
+from leadflow_dev.bench.results import run_seconds, summarise
+from leadflow_dev.bench.scales import Scale
 
 log = logging.getLogger(__name__)
 

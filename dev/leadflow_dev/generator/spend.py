@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from . import catalog as cat
-from . import dirt
+from . import business, dirt
 from .core import dict_array
 from .people import Population
 from .writer import Writer
@@ -46,13 +45,13 @@ def build_spend(pop: Population, rng) -> dict[str, np.ndarray]:
     )
     impressions = np.where(clicks >= 0, np.round(clicks / ctr * rng.lognormal(0, 0.1, len(d))), -1)
     currency = np.array([x.currency for x in camps])[c]
-    fx = np.array([cat.FX_TO_USD[x] for x in currency])
+    fx = np.array([business.FX_TO_USD[x] for x in currency])
     order = np.lexsort((c, d))
     return {
         "day": d[order],
         "camp": c[order],
         "cost": np.round(usd / fx, 2)[order],
-        "currency": np.searchsorted(np.array(sorted(cat.FX_TO_USD)), currency)[order],
+        "currency": np.searchsorted(np.array(sorted(business.FX_TO_USD)), currency)[order],
         "clicks": clicks[order].astype(np.int64),
         "impressions": impressions[order].astype(np.int64),
     }
@@ -100,7 +99,7 @@ def write_spend(
                 np.where(bad_num >= len(dirt.BAD_COSTS), bad_num - len(dirt.BAD_COSTS), -1),
                 dirt.BAD_COUNTS,
             ),
-            "currency": dict_array(cols["currency"], sorted(cat.FX_TO_USD)),
+            "currency": dict_array(cols["currency"], sorted(business.FX_TO_USD)),
             "clicks": pa.array(cols["clicks"], mask=cols["clicks"] < 0),
             "impressions": pa.array(cols["impressions"], mask=cols["impressions"] < 0),
         }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.bench.connect import file_bytes, fresh_duckdb
+from leadflow_dev.bench.connect import file_bytes, fresh_duckdb
 from pipelines.ingest import ingest_source
 from pipelines.sources import SOURCES
 

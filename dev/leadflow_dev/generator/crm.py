@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from . import catalog as cat
+from . import business
 from . import names as nm
 from .core import DAY, HOUR, MINUTE, choice, dict_array, ts_array
 from .people import Population
@@ -34,7 +34,7 @@ STATUSES = ("open", "won", "lost")
 SOURCES = ("CRM_UI", "INTEGRATION", "IMPORT", "AUTOMATION_PLATFORM")
 NEVER = np.iinfo(np.int64).max
 TEAM_REPS = {
-    t: np.array([i for i, x in enumerate(cat.REP_TEAM) if x == t])
+    t: np.array([i for i, x in enumerate(business.REP_TEAM) if x == t])
     for t in ("na", "emea", "apac_latam")
 }
 
@@ -68,12 +68,12 @@ def build_timeline(pop: Population, lo: int, hi: int, first_intent: np.ndarray, 
         np.minimum(first_intent, created + 30 * DAY) + rng.integers(1, 30, m) * MINUTE,
         created + (rng.lognormal(np.log(2.0), 1.0, m) * DAY).astype(np.int64),
     )
-    team = np.array(cat.COUNTRY_TEAM)[pop.country[lo:hi]]
+    team = np.array(business.COUNTRY_TEAM)[pop.country[lo:hi]]
     rep = np.zeros(m, dtype=np.int64)
     for t, reps in TEAM_REPS.items():
         sel = np.flatnonzero(team == t)
         rep[sel] = reps[rng.integers(0, len(reps), len(sel))]
-    speed = cat.REP_SPEED[rep]
+    speed = business.REP_SPEED[rep]
     band = choice(rng, m, [0.37, 0.35, 0.14, 0.14])
     delay = np.select(
         [band == 0, band == 1],
@@ -136,15 +136,15 @@ def build_deals(pop: Population, lo: int, tl: Timeline, rng) -> dict[str, np.nda
     r_status = np.where(st == 5, 1, np.where(st == 6, 2, 0))
 
     size, product = pop.size[person], pop.product[person]
-    usd = nm.SIZE_AMOUNT_USD[size] * cat.PRODUCT_PRICE[product] * rng.lognormal(0, 0.35, s)
-    local = np.array(cat.COUNTRY_CURRENCY)[pop.country[person]]
+    usd = nm.SIZE_AMOUNT_USD[size] * business.PRODUCT_PRICE[product] * rng.lognormal(0, 0.35, s)
+    local = np.array(business.COUNTRY_CURRENCY)[pop.country[person]]
     currency = np.where((local != "USD") & (rng.random(s) < 0.7), local, "USD")
-    fx = np.vectorize(cat.FX_TO_USD.get)(currency) if s else np.zeros(0)
+    fx = np.vectorize(business.FX_TO_USD.get)(currency) if s else np.zeros(0)
     amount = np.round(usd / np.maximum(fx, 1e-9) / 100) * 100
     discount = np.round(amount * rng.uniform(0.85, 1.0, s) / 50) * 50
     r_amount = np.where((st >= 4) & (st != 6), discount[di], amount[di])
     keep = r_ts < pop.window.end_us
-    cur_codes = np.searchsorted(np.array(sorted(cat.FX_TO_USD)), currency)
+    cur_codes = np.searchsorted(np.array(sorted(business.FX_TO_USD)), currency)
     cols = {
         "person": person[di],
         "deal_ts": start[di],
@@ -173,7 +173,7 @@ def deals_table(pop: Population, cols, extra: dict) -> pa.Table:
             "company": dict_array(comp, pop.companies.name),
             "first": dict_array(pop.first[p], nm.FIRST_NAMES),
             "last": dict_array(pop.last[p], nm.LAST_NAMES),
-            "product": dict_array(pop.product[p], cat.PRODUCT_NAME),
+            "product": dict_array(pop.product[p], business.PRODUCT_NAME),
             "email": pop.email.take(pa.array(p)),
             "created": ts_array(cols["deal_ts"]),
             "updated": ts_array(cols["ts"]),
@@ -185,8 +185,8 @@ def deals_table(pop: Population, cols, extra: dict) -> pa.Table:
             "amount": pa.array(cols["amount"], mask=extra["no_amount"]),
             "bad_amount": dict_array(extra["bad_amount"], extra["bad_amount_values"]),
             "bad": dict_array(extra["bad"], extra["bad_values"]),
-            "currency": dict_array(cols["currency"], sorted(cat.FX_TO_USD)),
-            "owner": dict_array(cols["rep"], cat.REPS),
+            "currency": dict_array(cols["currency"], sorted(business.FX_TO_USD)),
+            "owner": dict_array(cols["rep"], business.REPS),
             "source": dict_array(cols["source"], SOURCES),
         }
     )

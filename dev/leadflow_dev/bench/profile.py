@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipelines.bench.ingest import measure_ingest
+from leadflow_dev.bench.ingest import measure_ingest
 from pipelines.ingest import loader, readers
 
 OVERLAPPED = "sha256 of the file (other thread, overlapped)"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.cli import CliError, _date, read_only_warehouse
+from pipelines.cli.common import CliError, read_only_warehouse
+from pipelines.cli.common import iso_date as _date
 from pipelines.project import DBT_PROJECT_DIR, paths
 
 

@@ -1,4 +1,4 @@
-"""``python -m pipelines.bench --scale S|M|L [--workdir DIR] [--keep] [--repeat N] [--profile]``
+"""``python -m leadflow_dev.bench --scale S|M|L [--workdir DIR] [--keep] [--repeat N] [--profile]``
 
 Prints the results as tables and writes them to ``<workdir>/results.json``. Exits 0
 whether the targets pass or fail: the benchmark reports, it does not gate.
@@ -11,17 +11,17 @@ import logging
 import sys
 from pathlib import Path
 
-from pipelines.bench.child import PhaseFailed
-from pipelines.bench.report import print_report
-from pipelines.bench.run import BenchConfig, run_benchmark
-from pipelines.bench.scales import SCALES
-from pipelines.cli import positive_int
+from leadflow_dev.bench.child import PhaseFailed
+from leadflow_dev.bench.run import BenchConfig, run_benchmark
+from leadflow_dev.bench.scales import SCALES
+from leadflow_dev.bench.summary import print_report
+from pipelines.cli.common import positive_int
 from pipelines.project import paths
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipelines.bench",
+        prog="python -m leadflow_dev.bench",
         description="Leadflow's benchmark: generator, ingestion and DuckDB's bare read of the "
         "same files, the dbt build, with medians, ratios and targets.",
     )

@@ -1,4 +1,4 @@
-"""Phase: generating a scale's inbox with ``pipelines.generator.generate``, timed."""
+"""Phase: generating a scale's inbox with ``leadflow_dev.generator.generate``, timed."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class _Progress:
 
 
 def run_task(inbox: str, truth: str, leads: int, days: int, seed: int, end_date: str) -> dict:
-    from pipelines.generator import generate
+    from leadflow_dev.generator import generate
 
     started = time.perf_counter()
     summary = generate(Path(inbox), Path(truth), leads=leads, days=days, seed=seed,

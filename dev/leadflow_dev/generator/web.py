@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from . import catalog as cat
+from . import business
 from . import webdata as wd
 from .core import (
     DAY,
@@ -160,15 +160,15 @@ def build_web(pop: Population, lo: int, hi: int, forms: FormRows, rng) -> dict[s
     path = np.where(is_last & is_form[ev], s["landing"][ev], path)
     ext_values, ext_per = _ext_referrers(pop.campaigns)
     first = within == 0
-    ext = cat.draw_spelling(rng, ext_per, s["src"][ev])
+    ext = business.draw_spelling(rng, ext_per, s["src"][ev])
     prev = np.concatenate([[0], path[:-1]])
     ref = np.where(first, ext, len(ext_values) + prev)
-    utm_src_v, src_per = cat.variant_table(pop.campaigns, "sources")
-    utm_med_v, med_per = cat.variant_table(pop.campaigns, "mediums")
+    utm_src_v, src_per = business.variant_table(pop.campaigns, "sources")
+    utm_med_v, med_per = business.variant_table(pop.campaigns, "mediums")
     camp = s["src"][ev]
-    utm_s = np.where(first, cat.draw_spelling(rng, src_per, camp), -1)
-    utm_m = np.where(utm_s >= 0, cat.draw_spelling(rng, med_per, camp), -1)
-    utm_c = np.where(utm_s >= 0, cat.draw_campaign_codes(rng, pop.campaigns, camp), -1)
+    utm_s = np.where(first, business.draw_spelling(rng, src_per, camp), -1)
+    utm_m = np.where(utm_s >= 0, business.draw_spelling(rng, med_per, camp), -1)
+    utm_c = np.where(utm_s >= 0, business.draw_campaign_codes(rng, pop.campaigns, camp), -1)
     qs = np.where(
         ~first & (rng.random(len(ev)) < 0.04), rng.integers(0, len(wd.QUERIES), len(ev)), -1
     )
@@ -290,9 +290,9 @@ def web_table(pop: Population, cols: dict[str, np.ndarray], bad_values) -> pa.Ta
     base = int(person[person >= 0].min()) if (person >= 0).any() else 0
     top = int(person.max()) + 1 if len(person) else base + 1
     ext_values, _ = _ext_referrers(pop.campaigns)
-    src_v, _ = cat.variant_table(pop.campaigns, "sources")
-    med_v, _ = cat.variant_table(pop.campaigns, "mediums")
-    camp_v, _ = cat.campaign_name_spellings(pop.campaigns)
+    src_v, _ = business.variant_table(pop.campaigns, "sources")
+    med_v, _ = business.variant_table(pop.campaigns, "mediums")
+    camp_v, _ = business.campaign_name_spellings(pop.campaigns)
     return pa.table(
         {
             "eid": uuid_array(cols["eid"]),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.cli import CliError, positive_int
+from pipelines.cli.common import CliError, positive_int
 from pipelines.project import paths
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from . import catalog as cat
+from . import business
 from .core import DAY, choice, dict_array, group_cumsum, index_within, ts_array
 from .crm import NEVER, Timeline
 from .people import Population
@@ -106,7 +106,7 @@ def activities_table(pop: Population, cols) -> pa.Table:
             "email": pop.email.take(pa.array(p, mask=~cols["email_ok"])),
             "ts": ts_array(cols["ts"]),
             "type": dict_array(cols["type"], TYPES),
-            "owner": dict_array(cols["rep"], cat.REPS),
+            "owner": dict_array(cols["rep"], business.REPS),
             "outcome": dict_array(cols["outcome"], OUTCOMES),
             "duration": pa.array(cols["duration"], mask=cols["duration"] < 0),
         }

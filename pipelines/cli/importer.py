@@ -1,4 +1,4 @@
-"""`leadflow import --mapping FILE.yml SOURCE_FILES...` (registered by pipelines/cli.py)."""
+"""`leadflow import --mapping FILE.yml SOURCE_FILES...` (registered by pipelines/cli/)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _lookup_arg(text: str) -> tuple[str, Path]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from pipelines.cli import CliError
+    from pipelines.cli.common import CliError
     from pipelines.importer import ImportFailed, MappingError, run_import
 
     where = paths()
