@@ -62,8 +62,8 @@ def _version(args: argparse.Namespace) -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from models_ml import runs
+    from models_ml.evaluation_text import evaluation_lines
     from models_ml.features import FeatureError
-    from models_ml.report import evaluation_lines
 
     with _warehouse(write=True) as con:
         try:
@@ -87,9 +87,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from models_ml.evaluation_text import evaluation_lines
     from models_ml.features import FeatureError
     from models_ml.registry import RegistryError
-    from models_ml.report import evaluation_lines
 
     if args.csv:
         return _evaluate_csv(args)
@@ -111,8 +111,8 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from models_ml.crossval import cross_validate, prepare_table
+    from models_ml.evaluation_text import evaluation_lines
     from models_ml.features import FeatureError
-    from models_ml.report import evaluation_lines
 
     path = Path(args.csv)
     if not path.is_file():
@@ -143,9 +143,9 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from models_ml import runs
+    from models_ml.evaluation_text import drift_lines
     from models_ml.features import FeatureError
     from models_ml.registry import RegistryError
-    from models_ml.report import drift_lines
 
     with _warehouse(write=True) as con:
         version = _version(args)

@@ -1,5 +1,5 @@
-"""Evaluations as plain text (the command line prints it; ``evaluation.md`` beside each
-registered model keeps it)."""
+"""Evaluations and score drift as plain text: the command line prints them, and
+``evaluation.md`` beside each registered model keeps the evaluation."""
 
 from __future__ import annotations
 

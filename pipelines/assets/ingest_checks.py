@@ -1,5 +1,5 @@
 """Great Expectations suites on the raw tables, run as Dagster asset checks beside the
-ingestion assets they guard (the marts' suites are in mart_checks.py).
+ingestion assets they guard (the marts' suites are in pipelines/assets/dbt_checks.py).
 
 Each suite follows from the inbox contract (pipelines/sources.py): required columns are
 never null, e-mails look like e-mails, timestamps sit in a sane window. They hold by

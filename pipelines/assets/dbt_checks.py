@@ -18,7 +18,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from pipelines.assets.dbt import leadflow_dbt_models
-from pipelines.checks import SAMPLE_ROWS, validate_frame
+from pipelines.assets.ingest_checks import SAMPLE_ROWS, validate_frame
 from pipelines.ingest.validate import EMAIL_PATTERN
 from pipelines.resources import WarehouseResource
 
