@@ -1,5 +1,5 @@
 """Fixtures for the generator tests: one small generated inbox per session, and an
-independent inspection of it with DuckDB applying the ingestion rules of DESIGN.md."""
+independent inspection of it with DuckDB applying the ingestion rules of docs/contracts.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The benchmark's scales (DESIGN.md section 7) and targets."""
+"""The benchmark's scales (docs/contracts.md, "Demo data and the benchmark") and targets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 # A fixed last day, so that runs on different days generate the same data.
 END_DATE = dt.date(2026, 6, 30)
 
-# Targets the benchmark reports against (DESIGN.md section 7 and the issue tracker).
+# Targets the benchmark reports against (docs/contracts.md, "Demo data and the benchmark").
 RATIO_TARGET = 1.3  # total ingestion time / bare DuckDB read time, at scale M
 RATIO_TARGET_SCALE = "M"
 PEAK_RSS_TARGET = 4 * 1024**3  # bytes, any one process

@@ -1,7 +1,7 @@
 """Leadflow's demo and benchmark data generator.
 
 ``generate(inbox_dir, truth_path, leads, days, seed, end_date, progress)`` writes realistic
-export files into ``inbox_dir/<source>/`` for the six sources of DESIGN.md section 3 and the
+export files into ``inbox_dir/<source>/`` for the six sources of docs/contracts.md ("Inbox") and the
 hidden truth to ``truth_path``. Output depends only on (leads, days, seed, end_date).
 
 Files (chunks of leads sorted by creation time; ``k`` = 0000, 0001, ...)::
