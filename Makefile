@@ -61,10 +61,10 @@ ui: venv
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 bench: venv
-	$(BIN)/python -m pipelines.bench --scale $(SCALE)
+	$(BIN)/python -m leadflow_dev.bench --scale $(SCALE)
 
 S M L:
 	@:
 
 lint: venv
-	$(BIN)/ruff check pipelines models_ml tests
+	$(BIN)/ruff check pipelines models_ml tests dev

@@ -24,6 +24,7 @@ from models_ml.evaluate import (
     metrics,
     quartile_tiers,
 )
+from models_ml.evaluation_text import evaluation_lines
 from models_ml.features import (
     AT_CREATION,
     BASELINE,
@@ -34,7 +35,6 @@ from models_ml.features import (
     load_features,
 )
 from models_ml.registry import GateDecision, Registry, RegistryError, gate, make_version
-from models_ml.report import evaluation_lines
 from models_ml.score import score_leads
 from models_ml.train import TrainConfig, time_split, train
 

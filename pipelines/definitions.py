@@ -6,12 +6,12 @@ import dagster as dg
 
 from pipelines.assets.activation import ACTIVATION_ASSETS
 from pipelines.assets.dbt import dbt_resource, leadflow_dbt_models
+from pipelines.assets.dbt_checks import MART_CHECKS
 from pipelines.assets.ingest import INGEST_ASSETS
+from pipelines.assets.ingest_checks import RAW_CHECKS
 from pipelines.assets.reports import REPORT_ASSETS
 from pipelines.assets.scoring import SCORING_ASSETS
-from pipelines.checks import RAW_CHECKS
 from pipelines.jobs import daily_job
-from pipelines.mart_checks import MART_CHECKS
 from pipelines.project import paths
 from pipelines.resources import InboxResource, WarehouseResource
 from pipelines.schedules import daily_schedule

@@ -1,4 +1,4 @@
-"""The inbox contract (DESIGN.md section 3): which sources exist and what their rows hold.
+"""The inbox contract (docs/contracts.md, "Inbox"): which sources exist and what their rows hold.
 
 Each source is a folder under the inbox and a table in the ``raw`` schema. A column has a
 kind that says how ingestion validates and types it:

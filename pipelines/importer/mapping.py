@@ -1,5 +1,5 @@
 """Import mappings: a YAML file saying how the columns of a CSV export become the columns
-of one inbox source (DESIGN.md section 3). The format is documented in docs/real-data.md.
+of one inbox source (docs/contracts.md, "Inbox"). The format is documented in docs/real-data.md.
 
 ``load`` reads and checks a mapping; every problem is a one-line :class:`MappingError`
 naming the mapping file and the key at fault. Whether the referenced input columns exist

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bench.baseline import measure_bare, reader_sql
-from pipelines.bench.child import run_in_child
-from pipelines.bench.ingest import measure_ingest
-from pipelines.bench.profile import profile_ingest, sql_label
-from pipelines.bench.report import render
-from pipelines.bench.results import median_seconds, summarise
-from pipelines.bench.run import BenchConfig, prepare_data
-from pipelines.bench.scales import SCALES
+from leadflow_dev.bench.baseline import measure_bare, reader_sql
+from leadflow_dev.bench.child import run_in_child
+from leadflow_dev.bench.ingest import measure_ingest
+from leadflow_dev.bench.profile import profile_ingest, sql_label
+from leadflow_dev.bench.results import median_seconds, summarise
+from leadflow_dev.bench.run import BenchConfig, prepare_data
+from leadflow_dev.bench.scales import SCALES
+from leadflow_dev.bench.summary import render
 from tests.inbox_files import form, web_event, write_rows, write_text
 
 SOURCES = ["forms", "web"]
@@ -125,6 +125,6 @@ def test_generated_data_is_reused_when_complete(tmp_path, monkeypatch):
     cfg.generated.write_text(json.dumps({
         "params": SCALES["S"].generator_params(), "generated_at": "earlier", "seconds": 2.0,
         "rows": {}, "files": {}, "peak_rss_bytes": 1}))
-    monkeypatch.setattr("pipelines.bench.run.run_in_child", pytest.fail)
+    monkeypatch.setattr("leadflow_dev.bench.run.run_in_child", pytest.fail)
 
     assert prepare_data(cfg)["reused"] is True

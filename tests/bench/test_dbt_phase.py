@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.bench.dbt_phase import DbtBench
-from pipelines.bench.dbt_tasks import EVENT_TIME, direct_task, prepare_task, release_day_task
-from pipelines.bench.report import _dbt
-from pipelines.bench.results import dbt_targets, summarise_dbt
+from leadflow_dev.bench.dbt_phase import DbtBench
+from leadflow_dev.bench.dbt_tasks import EVENT_TIME, direct_task, prepare_task, release_day_task
+from leadflow_dev.bench.results import dbt_targets, summarise_dbt
+from leadflow_dev.bench.summary import _dbt
 from pipelines.project import PROJECT_ROOT
 
 SAMPLE_INBOX = PROJECT_ROOT / "data" / "sample" / "inbox"

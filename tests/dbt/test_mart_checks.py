@@ -1,4 +1,4 @@
-"""The Great Expectations suites on the marts (pipelines/mart_checks.py): green on the
+"""The Great Expectations suites on the marts (pipelines/assets/dbt_checks.py): green on the
 hand-made fixture, red on the exact poison each one is there to catch."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.mart_checks import MART_CHECKS, SUITES, failed_expectations, run_suite
+from pipelines.assets.dbt_checks import MART_CHECKS, SUITES, failed_expectations, run_suite
 
 BY_MODEL = {suite.model: suite for suite in SUITES}
 

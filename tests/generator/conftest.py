@@ -1,5 +1,5 @@
 """Fixtures for the generator tests: one small generated inbox per session, and an
-independent inspection of it with DuckDB applying the ingestion rules of DESIGN.md."""
+independent inspection of it with DuckDB applying the ingestion rules of docs/contracts.md."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.generator import generate
+from leadflow_dev.generator import generate
 
 END = date(2025, 6, 30)
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.generator import generate
+from leadflow_dev.generator import generate
 
 from .conftest import END
 
@@ -34,7 +34,8 @@ def run(root: Path, seed: int) -> dict[str, str]:
 def test_same_inputs_give_byte_identical_files_across_processes(tmp_path):
     first = run(tmp_path / "a", seed=3)
     script = (
-        "import sys, datetime; from pathlib import Path; from pipelines.generator import generate; "
+        "import sys, datetime; from pathlib import Path; "
+        "from leadflow_dev.generator import generate; "
         "r = Path(sys.argv[1]); generate(r / 'inbox', r / 'truth.parquet', leads=400, days=120, "
         "seed=3, end_date=datetime.date(2025, 6, 30))"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.bench.ml import ml_report_lines, ml_targets
+from leadflow_dev.bench.ml import ml_report_lines, ml_targets
 
 
 def result(train_seconds: float = 60.0, model_auc: float = 0.84) -> dict:

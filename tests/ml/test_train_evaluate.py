@@ -118,7 +118,7 @@ def test_binary_target_reads_common_label_spellings():
 
 
 def test_evaluation_reports_the_rows_taken_at_creation_apart(frame, fast_config):
-    from models_ml.report import evaluation_lines
+    from models_ml.evaluation_text import evaluation_lines
     from models_ml.runs import evaluate_on
 
     y = frame[LABEL].to_numpy(dtype=np.int8)

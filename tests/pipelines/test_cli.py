@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
@@ -48,3 +49,11 @@ def test_run_then_status_over_the_sample_inbox(lf_paths, capsys):
     assert "new files     0" in capsys.readouterr().out
     main(["status"])
     assert capsys.readouterr().out.splitlines()[2:8] == lines[2:8]  # no count changed
+
+
+def test_generate_without_the_dev_package_says_how_to_install_it(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "leadflow_dev.generator", None)  # as if not installed
+    assert main(["generate", "--leads", "10"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("leadflow: error: the demo-data generator is a dev tool")
+    assert "uv sync" in err and "\n" not in err

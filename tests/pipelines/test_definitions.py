@@ -1,4 +1,4 @@
-"""Layer 1: the Definitions load, and carry what DESIGN.md promises."""
+"""Layer 1: the Definitions load, and carry what docs/contracts.md promises."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def test_a_second_writer_is_refused_with_a_clear_error(lf_paths):
 
 
 def test_raw_checks_pass_on_clean_data_and_block_on_a_broken_contract(lf_paths, inbox):
-    from pipelines.checks import RAW_CHECKS
+    from pipelines.assets.ingest_checks import RAW_CHECKS
 
     write_rows(inbox / "forms" / "f.csv", [form(i) for i in range(1, 30)] +
                [form(30, email="not-an-email")], "csv")

@@ -1,0 +1,43 @@
+"""The benchmark's scales (docs/contracts.md, "Demo data and the benchmark") and targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+# A fixed last day, so that runs on different days generate the same data.
+END_DATE = dt.date(2026, 6, 30)
+
+# Targets the benchmark reports against (docs/contracts.md, "Demo data and the benchmark").
+RATIO_TARGET = 1.3  # total ingestion time / bare DuckDB read time, at scale M
+RATIO_TARGET_SCALE = "M"
+PEAK_RSS_TARGET = 4 * 1024**3  # bytes, any one process
+DBT_OVERHEAD_TARGET = 1.5  # dbt build time / the same compiled SQL in one connection, at M
+DBT_DAILY_TARGET = 0.2  # daily incremental dbt build / full build, at M
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    leads: int
+    repeat: int  # default number of repetitions of ingestion and bare read
+    days: int = 365
+    seed: int = 42
+    end_date: dt.date = END_DATE
+
+    def generator_params(self) -> dict:
+        """What the generated data depends on (stored beside it to decide on reuse)."""
+        params = asdict(self)
+        del params["name"], params["repeat"]
+        params["end_date"] = self.end_date.isoformat()
+        return params
+
+
+SCALES: dict[str, Scale] = {
+    s.name: s
+    for s in (
+        Scale("S", leads=10_000, repeat=3),
+        Scale("M", leads=200_000, repeat=1),
+        Scale("L", leads=1_000_000, repeat=1),
+    )
+}

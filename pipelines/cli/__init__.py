@@ -1,0 +1,49 @@
+"""The `leadflow` command line (the commands are listed in docs/contracts.md).
+
+Every command exits non-zero with a one-line reason on bad input; long work shows progress
+on stderr. One module per command group; they share pipelines/cli/common.py and import
+nothing from this package module, which only assembles the parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pipelines.cli.activation import add_activation_parsers
+from pipelines.cli.common import CliError
+from pipelines.cli.generate import add_generate_parser
+from pipelines.cli.importer import add_import_parser
+from pipelines.cli.model import add_model_parser
+from pipelines.cli.report import add_report_parser
+from pipelines.cli.run import add_run_parsers
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadflow", description="Leadflow: a lead-management warehouse on DuckDB."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_generate_parser(sub)
+    add_run_parsers(sub)
+    add_model_parser(sub)
+    add_import_parser(sub)
+    add_report_parser(sub)
+    add_activation_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"leadflow: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("leadflow: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,100 @@
+"""`leadflow run` (the daily job, in this process) and `leadflow status` (rows per source,
+headline KPIs, the last run)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+
+from pipelines.cli.common import CliError, read_only_warehouse
+from pipelines.project import paths
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.instance import get_instance
+
+    where = paths()
+    instance = get_instance(where)
+    from pipelines.definitions import build_definitions  # after the environment is set
+    from pipelines.schedules import dbt_run_config
+
+    job = build_definitions().resolve_job_def("daily")
+    started = time.monotonic()
+    result = job.execute_in_process(
+        instance=instance,
+        tags={"leadflow/trigger": "cli"},
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}},
+                    **dbt_run_config(full_refresh=args.full_refresh,
+                                     test_all_rows=args.test_all_rows)},
+    )
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        meta = {k: v.value for k, v in mat.metadata.items()}
+        if "rows_loaded" in meta:
+            print(f"{mat.asset_key.to_user_string():<22} new files {meta['new_files']:>5}  "
+                  f"loaded {meta['rows_loaded']:>11,}  quarantined {meta['rows_quarantined']:>7,}")
+    seconds = time.monotonic() - started
+    if not result.success:
+        failed = [e for e in result.all_events if e.is_step_failure]
+        why = failed[0].event_specific_data.error.message.strip().splitlines()[-1] if failed \
+            else "see the run's logs"
+        raise CliError(f"run {result.run_id} failed after {seconds:.1f}s: {why}")
+    print(f"run {result.run_id} succeeded in {seconds:.1f}s")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipelines.instance import get_instance
+    from pipelines.status import headline_kpis, source_status
+
+    where = paths()
+    with read_only_warehouse() as con:
+        rows = source_status(con)
+        kpis = headline_kpis(con)
+    print(f"warehouse {where.warehouse}")
+    print(f"{'source':<16}{'files':>7}{'files quarantined':>19}{'rows loaded':>14}"
+          f"{'rows quarantined':>18}  last loaded")
+    for r in rows:
+        last = r.last_loaded_at.strftime("%Y-%m-%d %H:%M:%S UTC") if r.last_loaded_at else "-"
+        print(f"{r.source:<16}{r.files:>7}{r.files_quarantined:>19}{r.rows_loaded:>14,}"
+              f"{r.rows_quarantined:>18,}  {last}")
+    if kpis:
+        print("\nheadline KPIs (marts.rpt_headline_kpis)")
+        for k in kpis:
+            print(f"  {k.label:<44}{k.formatted():>14}")
+        print()
+    instance = get_instance(where)
+    records = instance.get_run_records(limit=1)
+    if records:
+        rec = records[0]
+        run = rec.dagster_run
+        start = dt.datetime.fromtimestamp(rec.start_time, dt.UTC) if rec.start_time else None
+        end = dt.datetime.fromtimestamp(rec.end_time, dt.UTC) if rec.end_time else None
+        took = f" in {(end - start).total_seconds():.1f}s" if start and end else ""
+        when = start.strftime("%Y-%m-%d %H:%M:%S UTC") if start else "not started"
+        print(f"last run: {run.job_name} {run.run_id[:8]} {run.status.value} {when}{took}")
+    else:
+        print("last run: none yet")
+    return 0
+
+
+def add_run_parsers(sub) -> None:
+    run = sub.add_parser("run", help="run the daily job now, in this process",
+                         description="Run the daily job in-process (no daemon needed): ingest "
+                         "new inbox files and rebuild everything downstream.")
+    run.add_argument("--log-level", default="INFO",
+                     choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="Dagster log level")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild every dbt model from raw instead of incrementally (after "
+                     "changing a macro or an identity rule); tests every row")
+    run.add_argument("--test-all-rows", action="store_true",
+                     help="run every dbt data test on every row, not only on the rows this "
+                     "run wrote (the scheduled Sunday run does)")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="rows per source, headline KPIs, last run",
+                            description="Rows loaded and quarantined per source, the headline "
+                            "KPIs of the warehouse, and the last run of the pipeline.")
+    status.set_defaults(func=cmd_status)
