@@ -65,3 +65,20 @@ def test_activation_runs_after_scoring_and_the_marts_in_the_daily_job():
     assert dbt_key("fct_speed_to_lead") in parents(dbt_key("sla_breaches"))
     assert dbt_key("segment_base") in parents(activation.SEGMENTS)
     assert dbt_key("rpt_open_sla_breaches") in parents(dg.AssetKey(["reports", "daily_report"]))
+
+
+def test_each_dbt_selection_is_one_step_of_the_daily_job_in_order():
+    """No cycle in the asset graph: Dagster would otherwise split the selections (seeds in
+    a step of their own, reloaded every day)."""
+    from dagster._core.execution.api import create_execution_plan
+
+    from pipelines.definitions import build_definitions
+
+    plan = create_execution_plan(build_definitions().resolve_job_def("daily"))
+    steps = [s.key for s in plan.get_steps_to_execute_in_topo_order()]
+    dbt_steps = [s for s in steps if s.startswith("leadflow_dbt")]
+    assert dbt_steps == ["leadflow_dbt_models", "leadflow_dbt_scored", "leadflow_dbt_activation"]
+    order = {s: i for i, s in enumerate(steps)}
+    assert (order["leadflow_dbt_models"] < order["ml__lead_scores"] < order["leadflow_dbt_scored"]
+            < order["ops__lead_assignments"] < order["leadflow_dbt_activation"]
+            < order["activation__segment_members"] < order["reports__daily_report"])
