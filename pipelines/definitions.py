@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.assets.activation import ACTIVATION_ASSETS
-from pipelines.assets.dbt import dbt_resource, leadflow_dbt_models
+from pipelines.assets.dbt import DBT_ASSETS, dbt_resource
 from pipelines.assets.dbt_checks import MART_CHECKS
 from pipelines.assets.ingest import INGEST_ASSETS
 from pipelines.assets.ingest_checks import RAW_CHECKS
@@ -21,7 +21,7 @@ from pipelines.sensors import inbox_sensor
 def build_definitions() -> dg.Definitions:
     where = paths()
     return dg.Definitions(
-        assets=[*INGEST_ASSETS, leadflow_dbt_models, *SCORING_ASSETS, *ACTIVATION_ASSETS,
+        assets=[*INGEST_ASSETS, *DBT_ASSETS, *SCORING_ASSETS, *ACTIVATION_ASSETS,
                 *REPORT_ASSETS],
         asset_checks=[*RAW_CHECKS, *MART_CHECKS],
         jobs=[daily_job],

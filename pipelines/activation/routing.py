@@ -1,34 +1,143 @@
-"""Lead routing: the rules of seed routing_rules applied in SQL (sql/routing.sql) to every
-open lead, kept in ops.lead_assignments across runs; and the replay of a rule set over
-past leads (`leadflow routing simulate`), which never writes the warehouse."""
+"""Lead routing's decision: who owns each open lead after this run.
+
+dbt computes what is stateless: for every open lead the first matching rule of seed
+routing_rules and its target team, named rep and queue (dbt_project/models/activation/
+routing_matches.sql). What stays here reads routing's own previous output,
+ops.lead_assignments: whether a lead keeps its owner (new / kept / reassigned) and where
+each team's weighted round-robin continues. As a dbt model this would read
+ops.lead_assignments and feed the asset that writes it, a cycle in the lineage; so the
+routing asset runs it against the table it owns, inside one transaction, and dbt reads the
+result back as the source ops.lead_assignments. The replay of candidate rules
+(`leadflow routing simulate`, replay.py) deals leads with the same SQL (:func:`deal_sql`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
-from pipelines.activation.warehouse import bind, current_scores_sql, ensure_tables, sql
+from pipelines.activation.warehouse import ROUTING_MATCHES, ensure_tables, table_exists
 
-SEEDS = {"routing_rules": "seeds.routing_rules", "sales_reps": "seeds.sales_reps",
-         "sla_policies": "seeds.sla_policies"}
 ASSIGNMENT_COLUMNS = ("lead_id", "team", "owner", "queue", "tier", "rule_id",
                       "round_robin_seq", "assigned_at")
-# open = not (yet) a customer and not disqualified; recycled leads are open again
-OPEN_LEADS = """
-SELECT leads.lead_id, leads.created_at, leads.country_code, leads.region,
-       leads.product_interest, scores.tier
-FROM marts.dim_leads AS leads
-JOIN marts.fct_lead_funnel AS funnel USING (lead_id)
-LEFT JOIN current_scores AS scores USING (lead_id)
-WHERE funnel.current_stage NOT IN ('customer', 'disqualified')
+
+# One row per lead of {matches} (the columns of routing_matches): the assignment it gets.
+# {prior} is ops.lead_assignments as it stood before this run (empty to replay), {reps}
+# seed sales_reps; $assigned_at the run's moment.
+# action: new        no owner yet: routed by its first matching rule
+#         reassigned an owner already, but the first matching rule has overrides_existing
+#                    and points at another team, or at another (available) named rep
+#         kept       an owner already: owner, team, rule and assigned_at stay; the queue
+#                    follows the lead's current tier
+# Weighted round-robin: each available rep of a team holds capacity_weight slots, dealt
+# round by round (round k holds every rep with weight >= k, by owner name), so weights
+# 2 and 1 give a, b, a, ...; the leads a team receives this run are numbered after the
+# last sequence number the team handed out ({prior}), oldest lead first, and lead n takes
+# slot (n - 1) mod slots.
+DEAL = """
+with decided as (
+
+    select
+        matches.*,
+        prior.team                                                  as prior_team,
+        prior.owner                                                 as prior_owner,
+        prior.rule_id                                               as prior_rule_id,
+        prior.round_robin_seq                                       as prior_round_robin_seq,
+        prior.assigned_at                                           as prior_assigned_at,
+        case
+            when prior.owner is null then 'new'
+            when matches.overrides_existing
+                 and (matches.target_team is distinct from prior.team
+                      or (matches.named_owner is not null
+                          and matches.named_owner is distinct from prior.owner))
+                then 'reassigned'
+            else 'kept'
+        end                                                         as action
+    from {matches} as matches
+    left join {prior} as prior using (lead_id)
+
+),
+
+slots as (
+
+    select
+        team,
+        owner,
+        row_number() over (partition by team order by round_number, owner) - 1 as slot_index,
+        count(*) over (partition by team)                           as slot_count
+    from (
+        select team, owner, unnest(generate_series(1, capacity_weight)) as round_number
+        from {reps}
+        where is_available and capacity_weight > 0
+    )
+
+),
+
+team_offsets as (
+
+    select team, max(round_robin_seq) as last_seq
+    from {prior}
+    where round_robin_seq is not null
+    group by team
+
+),
+
+rotating as (
+
+    select
+        decided.lead_id,
+        decided.target_team,
+        coalesce(team_offsets.last_seq, 0) + row_number() over (
+            partition by decided.target_team order by decided.created_at, decided.lead_id
+        )                                                           as round_robin_seq
+    from decided
+    left join team_offsets
+        on team_offsets.team = decided.target_team
+    where decided.action <> 'kept'
+      and decided.named_owner is null
+      and decided.target_team is not null
+
+),
+
+rotated as (
+
+    select
+        rotating.lead_id,
+        rotating.round_robin_seq,
+        slots.owner
+    from rotating
+    left join slots
+        on  slots.team = rotating.target_team
+        and slots.slot_index = (rotating.round_robin_seq - 1) % slots.slot_count
+
+)
+
+select
+    decided.lead_id,
+    decided.action,
+    case when decided.action = 'kept' then decided.prior_team
+         else decided.target_team end                               as team,
+    case when decided.action = 'kept' then decided.prior_owner
+         else coalesce(decided.named_owner, rotated.owner) end      as owner,
+    decided.target_queue                                            as queue,
+    decided.tier,
+    case when decided.action = 'kept' then decided.prior_rule_id
+         else decided.rule_id end                                   as rule_id,
+    case when decided.action = 'kept' then decided.prior_round_robin_seq
+         else rotated.round_robin_seq end                           as round_robin_seq,
+    case when decided.action = 'kept' then decided.prior_assigned_at
+         else cast($assigned_at as timestamptz) end                 as assigned_at,
+    decided.prior_owner                                             as previous_owner
+from decided
+left join rotated using (lead_id)
 """
 
 
 class RoutingError(ValueError):
-    """A rule set that cannot be applied (no default rule, unknown team or rep...)."""
+    """A rule set that cannot be applied (no default rule, unknown team or rep...), or a
+    warehouse routing cannot run on yet."""
 
 
 @dataclass(frozen=True)
@@ -42,80 +151,24 @@ class RoutingSummary:
     by_team: dict[str, int]
 
 
-def validate_rules(con: duckdb.DuckDBPyConnection) -> None:
-    """Check the bound routing_rules / sales_reps / sla_policies views the way the seed
-    tests do, so an edited rules file is refused before it is replayed."""
-    problems: list[str] = []
-
-    def one(query: str) -> list[tuple]:
-        return con.execute(query).fetchall()
-
-    if not one("SELECT 1 FROM routing_rules WHERE country_code IS NULL AND region IS NULL "
-               "AND product_interest IS NULL AND tier IS NULL AND rule_order = "
-               "(SELECT max(rule_order) FROM routing_rules)"):
-        problems.append("the last rule (highest rule_order) must be a default with no condition")
-    dup = one("SELECT rule_order FROM routing_rules GROUP BY ALL HAVING count(*) > 1")
-    if dup:
-        problems.append(f"rule_order {dup[0][0]} is used twice")
-    both = one("SELECT rule_id FROM routing_rules "
-               "WHERE (assign_team IS NULL) = (assign_owner IS NULL)")
-    if both:
-        problems.append(f"rule {both[0][0]} must set exactly one of assign_team, assign_owner")
-    team = one("SELECT rule_id, assign_team FROM routing_rules WHERE assign_team IS NOT NULL "
-               "AND assign_team NOT IN (SELECT team FROM sales_reps)")
-    if team:
-        problems.append(f"rule {team[0][0]} names team {team[0][1]!r}, which has no rep")
-    owner = one("SELECT rule_id, assign_owner FROM routing_rules WHERE assign_owner IS NOT NULL "
-                "AND assign_owner NOT IN (SELECT owner FROM sales_reps)")
-    if owner:
-        problems.append(f"rule {owner[0][0]} names rep {owner[0][1]!r}, who is not in sales_reps")
-    if problems:
-        raise RoutingError("; ".join(problems))
-
-
-# read_csv column types of the routing seeds, as dbt_project/seeds/_activation_seeds.yml
-# types them
-SEED_COLUMN_TYPES = {
-    "routing_rules": "{'rule_order': 'INTEGER', 'overrides_existing': 'BOOLEAN', "
-                     "'country_code': 'VARCHAR', 'region': 'VARCHAR', "
-                     "'product_interest': 'VARCHAR', 'tier': 'VARCHAR', "
-                     "'assign_team': 'VARCHAR', 'assign_owner': 'VARCHAR', "
-                     "'queue': 'VARCHAR'}",
-    "sales_reps": "{'capacity_weight': 'INTEGER', 'is_available': 'BOOLEAN'}",
-    "sla_policies": "{'sla_hours': 'DOUBLE'}",
-}
-
-
-def bind_seed_files(con: duckdb.DuckDBPyConnection, seeds_dir: Path,
-                    rules: Path | None = None, reps: Path | None = None) -> None:
-    """Load the rule relations from CSV files (the seeds as edited, before `dbt seed`)."""
-    files = {"routing_rules": rules or seeds_dir / "routing_rules.csv",
-             "sales_reps": reps or seeds_dir / "sales_reps.csv",
-             "sla_policies": seeds_dir / "sla_policies.csv"}
-    types = SEED_COLUMN_TYPES
-    for name, path in files.items():
-        if not path.is_file():
-            raise RoutingError(f"no such file: {path}")
-        literal = str(path).replace("'", "''")
-        try:  # a temp table, so a bad file fails here and not in the middle of the replay
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv("
-                        f"'{literal}', header = true, types = {types[name]})")
-        except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise RoutingError(f"cannot read {path}: {first}") from None
+def deal_sql(matches: str, prior: str, reps: str) -> str:
+    """The SELECT that deals the leads of relation ``matches`` given the assignments of
+    relation ``prior`` and the reps of relation ``reps`` (parameter $assigned_at)."""
+    return DEAL.format(matches=matches, prior=prior, reps=reps)
 
 
 def assign(con: duckdb.DuckDBPyConnection, assigned_at: dt.datetime) -> RoutingSummary:
-    """Route every open lead and merge the result into ops.lead_assignments (new and
-    reassigned leads also into ops.lead_assignment_events). Re-running changes nothing
-    for leads already assigned."""
+    """Route every open lead of activation.routing_matches and merge the result into
+    ops.lead_assignments (new and reassigned leads also into ops.lead_assignment_events);
+    leads no longer open are flagged closed. Re-running changes nothing for leads already
+    assigned."""
     ensure_tables(con)
-    bind(con, current_scores=current_scores_sql(con), routable_leads=OPEN_LEADS,
-         prior_assignments="SELECT * FROM ops.lead_assignments",
-         **{name: f"SELECT * FROM {table}" for name, table in SEEDS.items()})
+    if not table_exists(con, *ROUTING_MATCHES.split(".")):
+        raise RoutingError(f"no {ROUTING_MATCHES} yet: run the dbt build first")
+    routed = deal_sql(ROUTING_MATCHES, "ops.lead_assignments", "seeds.sales_reps")
     con.execute("BEGIN")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE routed AS {sql('routing')}",
+        con.execute(f"CREATE OR REPLACE TEMP TABLE routed AS {routed}",
                     {"assigned_at": assigned_at})
         columns = ", ".join(ASSIGNMENT_COLUMNS)
         con.execute("""
@@ -145,53 +198,3 @@ def assign(con: duckdb.DuckDBPyConnection, assigned_at: dt.datetime) -> RoutingS
         open_leads=sum(counts.values()), new=counts.get("new", 0),
         reassigned=counts.get("reassigned", 0), kept=counts.get("kept", 0),
         unowned=unowned, closed=closed, by_team=by_team)
-
-
-# leads created in the window, whatever became of them, with the first predictive tier
-# they were given on or after their creation day (what routing would have seen)
-REPLAY_LEADS = """
-SELECT leads.lead_id, leads.created_at, leads.country_code, leads.region,
-       leads.product_interest,
-       (SELECT arg_min(scores.tier, scores.score_date) FROM ml_scores AS scores
-        WHERE scores.lead_id = leads.lead_id
-          AND scores.score_date >= cast(leads.created_at AS DATE)) AS tier
-FROM marts.dim_leads AS leads
-WHERE leads.created_at >= $start AND leads.created_at < $end
-"""
-
-
-@dataclass(frozen=True)
-class Simulation:
-    start: dt.date
-    end: dt.date
-    leads: int
-    rows: list[dict]
-    rules: list[tuple[str, int]]
-
-
-def simulate(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> Simulation:
-    """Replay the bound rule views over the leads created from ``start`` to ``end``
-    (inclusive, UTC days) as if none had an owner; temp objects only."""
-    validate_rules(con)
-    has_scores = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'ml' AND table_name = 'lead_scores'").fetchone()[0]
-    bind(con, ml_scores="SELECT lead_id, tier, score_date FROM ml.lead_scores" if has_scores
-         else "SELECT NULL::VARCHAR AS lead_id, NULL::VARCHAR AS tier, "
-              "NULL::DATE AS score_date WHERE false",
-         prior_assignments="SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, "
-                           "NULL::VARCHAR, NULL::VARCHAR, NULL::BIGINT, NULL::TIMESTAMPTZ)) "
-                           "AS t(lead_id, team, owner, rule_id, round_robin_seq, assigned_at) "
-                           "WHERE false")
-    window = {"start": dt.datetime.combine(start, dt.time(), dt.UTC),
-              "end": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE replay_leads AS {REPLAY_LEADS}", window)
-    bind(con, routable_leads="SELECT * FROM replay_leads")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE replayed AS {sql('routing')}",
-                {"assigned_at": window["end"]})
-    frame = con.execute(sql("simulate")).fetchdf()
-    rules = con.execute("SELECT coalesce(rule_id, '(none)'), count(*) FROM replayed "
-                        "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
-    leads = con.execute("SELECT count(*) FROM replayed").fetchone()[0]
-    return Simulation(start=start, end=end, leads=leads,
-                      rows=frame.to_dict("records"), rules=rules)

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from pipelines.activation.warehouse import bind, current_scores_sql, sql
+from pipelines.activation.warehouse import SEGMENT_BASE, table_exists
 from pipelines.project import PROJECT_ROOT
 
 SEGMENTS_DIR = PROJECT_ROOT / "segments"
@@ -92,18 +92,20 @@ def load_definitions(folder: Path = SEGMENTS_DIR) -> dict[str, Segment]:
 def materialise(con: duckdb.DuckDBPyConnection, segments: dict[str, Segment],
                 run_date: dt.date) -> dict[str, int]:
     """Rebuild activation.segment_members (segment, lead and the export columns) from the
-    definitions; consent is required here whatever a definition says."""
-    bind(con, current_scores=current_scores_sql(con), segment_base=sql("segment_base"))
+    definitions, each a filter of the dbt model activation.segment_base; consent is
+    required here whatever a definition says."""
+    if not table_exists(con, *SEGMENT_BASE.split(".")):
+        raise SegmentError(f"no {SEGMENT_BASE} yet: run the dbt build first")
     columns = ", ".join(c for c, _ in EXPORT_COLUMNS if c != "segment")
     parts = [
         f"SELECT '{s.name}' AS segment, {columns}, "
         f"row_number() OVER (ORDER BY {s.order_by}) AS position "
-        f"FROM segment_base WHERE ({s.where}) "
+        f"FROM {SEGMENT_BASE} WHERE ({s.where}) "
         "AND has_marketing_consent AND NOT coalesce(has_unsubscribed, false)"
         for s in segments.values()
     ]
     body = " UNION ALL ".join(parts) if parts else (
-        f"SELECT NULL AS segment, {columns}, NULL::BIGINT AS position FROM segment_base "
+        f"SELECT NULL AS segment, {columns}, NULL::BIGINT AS position FROM {SEGMENT_BASE} "
         "WHERE false")
     con.execute("CREATE SCHEMA IF NOT EXISTS activation")
     try:

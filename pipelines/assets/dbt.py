@@ -1,13 +1,27 @@
-"""The dbt project as Dagster assets: every model a downstream asset of the ingestion
-asset it reads (dbt source ``raw.<table>`` = asset key ``raw/<table>``), every dbt test an
-asset check."""
+"""The dbt project as Dagster assets: every model a downstream asset of the Python asset
+that writes what it reads (dbt source ``raw.<table>`` = asset key ``raw/<table>``, likewise
+``ml/<table>`` of the scoring assets and ``ops/<table>`` of routing), every dbt test an
+asset check.
+
+Three selections of the one project, three steps of the daily job, in this order:
+
+- ``leadflow_dbt_models``: seeds, staging to marts, everything that reads no table a
+  Python asset writes after dbt; it feeds scoring.
+- ``leadflow_dbt_scored``: what reads the ``ml`` source (the scoring assets' tables) but
+  not ``ops``: current scores, the routing matches, the report's score tables.
+- ``leadflow_dbt_activation``: what reads the ``ops`` source (routing's state): SLA
+  breaches, nurture tracks, the segment base and the report's breach tables.
+
+Split this way the asset graph has no cycle, so Dagster runs each selection as one
+``dbt build`` (with a cycle it would split every selection, seeds apart from the models).
+"""
 
 import os
 import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from pipelines.project import DBT_PROJECT_DIR, dbt_project
 from pipelines.resources import WarehouseResource
@@ -79,21 +93,67 @@ def _selects_everything(context: dg.AssetExecutionContext) -> bool:
             and set(context.selected_asset_check_keys) == set(assets_def.check_keys))
 
 
-@dbt_assets(manifest=ensure_manifest(), project=PROJECT)
-def leadflow_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-    config: DbtBuildConfig,
-):
+# the models downstream of the tables the Python assets write after the first dbt step
+AFTER_SCORING = "source:ml+"
+AFTER_ROUTING = "source:ops+"
+MANIFEST = ensure_manifest()
+
+
+def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+          config: DbtBuildConfig):
     """`dbt build` of the selected models, seeds and tests, holding the writer lock."""
     os.environ["LEADFLOW_WAREHOUSE"] = warehouse.path
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     seeds = seed_files_fingerprint()
     everything = _selects_everything(context)
+    has_seeds = any(key.path[0] == "seeds" for key in context.assets_def.keys)
     with warehouse.writer():
-        loaded = everything and seeds_are_loaded(warehouse.file, seeds)
+        loaded = everything and has_seeds and seeds_are_loaded(warehouse.file, seeds)
         if loaded:
             context.log.info("seeds unchanged since the last build: not reloaded nor retested")
         yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
-        if everything and not loaded:
+        if everything and has_seeds and not loaded:
             record_loaded_seeds(warehouse.file, seeds)
 
+
+@dbt_assets(manifest=MANIFEST, project=PROJECT, exclude=f"{AFTER_SCORING} {AFTER_ROUTING}",
+            name="leadflow_dbt_models")
+def leadflow_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+):
+    """Seeds, staging to marts: everything that reads no table Python writes after it."""
+    yield from build(context, dbt, warehouse, config)
+
+
+# Activation and the report's tables are rebuilt whole and tested on every row, so the
+# build options of the first selection (full refresh, every row tested) change nothing
+# in the next two.
+
+@dbt_assets(manifest=MANIFEST, project=PROJECT, select=AFTER_SCORING, exclude=AFTER_ROUTING,
+            name="leadflow_dbt_scored")
+def leadflow_dbt_scored(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+):
+    """After scoring: current scores, routing matches, the report's score tables."""
+    yield from build(context, dbt, warehouse, DbtBuildConfig())
+
+
+@dbt_assets(manifest=MANIFEST, project=PROJECT, select=AFTER_ROUTING,
+            name="leadflow_dbt_activation")
+def leadflow_dbt_activation(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+):
+    """After routing: SLA breaches, nurture tracks, segment base, the report's breaches."""
+    yield from build(context, dbt, warehouse, DbtBuildConfig())
+
+
+DBT_ASSETS = [leadflow_dbt_models, leadflow_dbt_scored, leadflow_dbt_activation]
+
+
+def dbt_key(name: str) -> dg.AssetKey:
+    """The asset key of a dbt model or seed, in whichever selection builds it."""
+    key = get_asset_key_for_model([leadflow_dbt_models], name)  # one manifest for both
+    if not any(key in assets_def.keys for assets_def in DBT_ASSETS):
+        raise KeyError(f"dbt node {name!r} is in no selection of the daily build")
+    return key

@@ -1,22 +1,25 @@
 """The daily report as an asset: data/reports/<date>/index.html and a CSV per table, from
-the dbt report tables and the day's lead scores, with the run's check results; the
-headline KPIs as asset metadata."""
+the dbt report tables (marts.rpt_*: the marts' and the daily report's own, over the lead
+scores, model runs and SLA breaches), with the run's check results; the headline KPIs as
+asset metadata."""
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
-from pipelines.assets.activation import SLA_BREACHES
-from pipelines.assets.dbt import leadflow_dbt_models
-from pipelines.assets.scoring import MODEL, SCORES
+from pipelines.assets.dbt import dbt_key
 from pipelines.project import paths
 from pipelines.report.build import BuiltReport, build_report
 from pipelines.report.run_checks import check_results, latest_daily_run
 from pipelines.resources import WarehouseResource
 
 REPORT = dg.AssetKey(["reports", "daily_report"])
+# every table pipelines/report/queries.py selects from
 REPORT_MODELS = ("rpt_headline_kpis", "rpt_funnel_conversion", "rpt_channel_roi",
-                 "rpt_sales_kpis", "rpt_speed_to_lead", "fct_speed_to_lead")
-INPUTS = [get_asset_key_for_model([leadflow_dbt_models], m) for m in REPORT_MODELS]
+                 "rpt_sales_kpis", "rpt_speed_to_lead", "rpt_speed_to_lead_bins",
+                 "rpt_open_sla_breaches", "rpt_open_sla_breaches_by_team",
+                 "rpt_report_context", "rpt_lead_score_bins", "rpt_lead_score_tiers",
+                 "rpt_score_drift", "rpt_model_runs", "rpt_ingestion_sources",
+                 "rpt_quarantine_reasons")
+INPUTS = [dbt_key(m) for m in REPORT_MODELS]
 
 
 def headline_metadata(built: BuiltReport) -> dict[str, dg.MetadataValue]:
@@ -34,7 +37,7 @@ def headline_metadata(built: BuiltReport) -> dict[str, dg.MetadataValue]:
 
 
 @dg.asset(
-    key=REPORT, deps=[*INPUTS, MODEL, SCORES, SLA_BREACHES], group_name="reports",
+    key=REPORT, deps=INPUTS, group_name="reports",
     kinds={"html", "duckdb"},
     # among steps ready at once, run last, so the run's other checks are in the report
     op_tags={"dagster/priority": "-10"},

@@ -43,25 +43,27 @@ def _minutes(value) -> str:
 
 
 def cmd_routing_simulate(args: argparse.Namespace) -> int:
-    from pipelines.activation import routing
+    from pipelines.activation import replay
+    from pipelines.activation.routing import RoutingError
 
     if args.date_from > args.date_to:
         raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
     candidate = bool(args.rules or args.reps)
     with read_only_warehouse() as con:
-        for table in ("dim_leads", "fct_speed_to_lead"):
-            if not _has_table(con, "marts", table):
-                raise CliError(f"no marts.{table} yet: run `leadflow run` first")
+        for schema, table in (("marts", "dim_leads"), ("staging", "stg_ml__lead_scores"),
+                              ("activation", "rep_response_history")):
+            if not _has_table(con, schema, table):
+                raise CliError(f"no {schema}.{table} yet: run `leadflow run` first")
         try:
             baseline = None
             if candidate:  # the seeds as they stand, to compare the candidate with
-                routing.bind_seed_files(con, DBT_PROJECT_DIR / "seeds")
-                baseline = routing.simulate(con, args.date_from, args.date_to)
-            routing.bind_seed_files(con, DBT_PROJECT_DIR / "seeds",
-                                    rules=Path(args.rules) if args.rules else None,
-                                    reps=Path(args.reps) if args.reps else None)
-            result = routing.simulate(con, args.date_from, args.date_to)
-        except routing.RoutingError as exc:
+                replay.bind_seed_files(con, DBT_PROJECT_DIR / "seeds")
+                baseline = replay.simulate(con, args.date_from, args.date_to)
+            replay.bind_seed_files(con, DBT_PROJECT_DIR / "seeds",
+                                   rules=Path(args.rules) if args.rules else None,
+                                   reps=Path(args.reps) if args.reps else None)
+            result = replay.simulate(con, args.date_from, args.date_to)
+        except RoutingError as exc:
             raise CliError(str(exc)) from None
     days = (result.end - result.start).days + 1
     print(f"routing replay of {result.leads:,} leads created {result.start} .. {result.end} "

@@ -1,23 +1,33 @@
-"""Print the answers of a file of SQL queries over the warehouse, read-only.
+"""Print the answers of a dbt analysis (dbt_project/analyses/<name>.sql) over the
+warehouse, read-only.
 
-    .venv/bin/python -m pipelines.importer.queries mappings/olist/report.sql
+    .venv/bin/python -m pipelines.importer.queries olist_report
 
-The file holds queries, each ending with ``;`` at the end of a line; the ``--`` comment
-lines just above a query are printed as its title. docs/real-data.md prints the
-per-dataset breakdowns with it.
+The analysis holds queries, each ending with ``;`` at the end of a line; the ``--``
+comment lines just above a query are printed as its title. dbt compiles it (its refs
+become the warehouse's tables), then each query runs on a read-only connection.
+docs/real-data.md prints the per-dataset breakdowns with it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from pipelines.project import paths
+from pipelines.project import DBT_PROJECT_DIR, paths
+
+ANALYSES = DBT_PROJECT_DIR / "analyses"
+
+
+class AnalysisError(ValueError):
+    """An analysis that does not exist or does not compile."""
 
 
 def split(text: str) -> list[tuple[str, str]]:
@@ -51,23 +61,58 @@ def table(names: list[str], rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def analysis_name(given: str) -> str:
+    """The analysis a name or a path names: dbt_project/analyses/<name>.sql must exist."""
+    name = Path(given).stem if given.endswith(".sql") else given
+    if not (ANALYSES / f"{name}.sql").is_file():
+        known = ", ".join(sorted(p.stem for p in ANALYSES.glob("*.sql"))) or "none"
+        raise AnalysisError(f"no analysis {given!r} (known: {known})")
+    return name
+
+
+def compile_analysis(name: str, warehouse: Path) -> str:
+    """The SQL of analysis ``name`` as dbt compiles it for ``warehouse`` (in-process, its
+    files in a temporary folder; dbt reads no table to compile it)."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    os.environ["LEADFLOW_WAREHOUSE"] = str(warehouse)
+    with tempfile.TemporaryDirectory(prefix="leadflow-analysis-") as work:
+        result = dbtRunner().invoke([
+            "compile", "--select", f"path:analyses/{name}.sql", "--quiet",
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(Path(work) / "target"), "--log-path", str(Path(work) / "logs"),
+        ])
+    nodes = [r.node for r in (result.result or []) if r.node.name == name]
+    if not result.success or not nodes:
+        why = result.exception or "dbt compile failed"
+        raise AnalysisError(f"analysis {name} does not compile: {str(why).splitlines()[0]}")
+    return nodes[0].compiled_code
+
+
+def print_queries(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    for title, sql in split(text):
+        cur = con.execute(sql)
+        print(f"## {title}\n" if title else "", end="")
+        print(table([d[0] for d in cur.description], cur.fetchall()) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sql_file")
+    parser.add_argument("analysis", help="name of a dbt_project/analyses/ file (or its path)")
     parser.add_argument("--warehouse", help="DuckDB file (default: the configured warehouse)")
     args = parser.parse_args(argv)
     warehouse = Path(args.warehouse) if args.warehouse else paths().warehouse
     try:
-        queries = split(Path(args.sql_file).read_text(encoding="utf-8"))
+        if not warehouse.is_file():
+            raise AnalysisError(f"no warehouse at {warehouse}")
+        text = compile_analysis(analysis_name(args.analysis), warehouse)
         con = duckdb.connect(str(warehouse), read_only=True)
-    except (OSError, duckdb.Error) as exc:
+    except (AnalysisError, duckdb.Error) as exc:
         print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     with con:
-        for title, sql in queries:
-            cur = con.execute(sql)
-            print(f"## {title}\n" if title else "", end="")
-            print(table([d[0] for d in cur.description], cur.fetchall()) + "\n")
+        print_queries(con, text)
     return 0
 
 

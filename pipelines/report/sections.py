@@ -24,6 +24,8 @@ CHECK_FAMILIES = {"gx_contract": "raw contracts (GX)", "quarantine_share": "quar
 OUTCOME_COLORS = {"passed": "#10b981", "warning": "#f59e0b", "failed": "#ef4444"}
 STAGES = (("leads", "Lead"), ("mqls", "MQL"), ("sqls", "SQL"), ("opportunities", "Opportunity"),
           ("customers", "Customer"))
+# the stages after lead, as rpt_funnel_conversion names its rate columns
+FUNNEL_STEPS = ("mql", "sql", "opportunity", "customer")
 
 
 @dataclass
@@ -66,15 +68,15 @@ def funnel(data: ReportData) -> Section:
     if data.funnel.empty or not data.funnel["leads"].iloc[0]:
         s.empty = "no leads in the warehouse yet"
         return s
-    row = data.funnel.iloc[0]
-    strict = ["leads", "strict_mqls", "strict_sqls", "strict_opportunities", "strict_customers"]
+    row = data.funnel.iloc[0]  # the rates as rpt_funnel_conversion defines them
     frame = pd.DataFrame({
         "stage": [label for _, label in STAGES],
         "leads_reached": [row[c] for c, _ in STAGES],
-        "share_of_leads": [row[c] / row["leads"] for c, _ in STAGES],
-        "strict_leads": [row[c] for c in strict],
+        "share_of_leads": [1.0] + [row[f"any_lead_to_{s}_rate"] for s in FUNNEL_STEPS],
+        "strict_leads": [row["leads"]] + [row[f"strict_{c}"] for c, _ in STAGES[1:]],
         "strict_conversion_from_previous": [None] + [
-            row[b] / row[a] if row[a] else None for a, b in zip(strict, strict[1:], strict=False)],
+            row[f"strict_{a}_to_{b}_rate"]
+            for a, b in zip(("lead",) + FUNNEL_STEPS, FUNNEL_STEPS, strict=False)],
     })
     s.charts.append(ch.bar_chart(
         "funnel_counts", "Leads reaching each stage", list(frame["stage"]),
@@ -102,7 +104,7 @@ def cohorts(data: ReportData) -> Section:
     labels = [m.strftime("%Y-%m") for m in pd.to_datetime(months["cohort_month"])]
     by = data.cohorts[data.cohorts["grouping_level"] == "month_channel"].copy()
     by["label"] = pd.to_datetime(by["cohort_month"]).dt.strftime("%Y-%m")
-    top = by.groupby("original_channel")["leads"].sum().sort_values(ascending=False)
+    top = data.channels.set_index("original_channel")["leads"].sort_values(ascending=False)
     channels = list(top.index[:6])
 
     def series(column: str) -> list[ch.Series]:
@@ -231,23 +233,23 @@ def speed(data: ReportData) -> Section:
     s.tables.append(Table("speed_to_lead_by_channel", "Speed to lead per source channel",
                           data.speed_channels, [("source_channel", "Channel", "text"), *cols]))
     if data.open_breaches is not None:
-        _open_breaches(s, data.open_breaches)
+        _open_breaches(s, data.open_breaches, data.open_breach_teams)
     return s
 
 
-def _open_breaches(s: Section, breaches: pd.DataFrame) -> None:
-    """Open assigned leads past the SLA of their tier (ops.sla_breaches, from routing)."""
+def _open_breaches(s: Section, breaches: pd.DataFrame, teams: pd.DataFrame) -> None:
+    """Open assigned leads past the SLA of their tier (activation.sla_breaches, rolled up
+    by the rpt_open_sla_breaches models)."""
     if breaches.empty:
         s.charts.append('<p class="empty">No open SLA breaches: every open assigned lead was '
                         "touched within the SLA of its tier.</p>")
         return
-    teams = breaches.groupby("team")[["untouched", "touched_late"]].sum()
     s.charts.append(ch.bar_chart(
-        "open_sla_breaches", "Open leads past their tier's SLA, per team", list(teams.index),
+        "open_sla_breaches", "Open leads past their tier's SLA, per team", list(teams["team"]),
         [ch.Series("not touched yet", list(teams["untouched"]), "#ef4444"),
          ch.Series("touched late", list(teams["touched_late"]), "#f59e0b")], stacked=True))
     s.tables.append(Table("open_sla_breaches", "Open SLA breaches per team, owner and tier "
-                          "(ops.sla_breaches)", breaches, [
+                          "(activation.sla_breaches)", breaches, [
         ("team", "Team", "text"), ("owner", "Owner", "text"), ("tier", "Tier", "text"),
         ("sla_hours", "SLA", "hours"),
         ("breaches", "Breaches", "count"), ("untouched", "Not touched yet", "count"),
@@ -390,9 +392,6 @@ def quality(data: ReportData) -> Section:
     if src.empty or not src["rows_loaded"].sum():
         s.empty = "no file has been loaded yet"
         return s
-    share = src["rows_quarantined"] / (src["rows_loaded"] + src["rows_quarantined"]) \
-        .where(lambda v: v > 0)
-    src = src.assign(quarantine_share=share)
     s.charts.append(ch.bar_chart("rows_loaded", "Rows loaded per source", list(src["source"]),
                                  [ch.Series("rows loaded", list(src["rows_loaded"]))],
                                  value_labels=True))

@@ -1,5 +1,7 @@
 """A small hand-made warehouse for the activation tests: the mart columns activation
-reads, the rule seeds as given (default: the project's seed files), and ml.lead_scores."""
+reads, the rule seeds as given (default: the project's seed files) and ml.lead_scores;
+then the activation dbt models built on it in-process, as the daily job builds them
+after scoring (dbt reads the hand-made tables through ref and source)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,12 @@ from pathlib import Path
 import duckdb
 
 from models_ml import runs
-from pipelines.activation.routing import SEED_COLUMN_TYPES
+from pipelines.activation import routing
+from pipelines.activation.replay import SEED_COLUMN_TYPES
+from pipelines.activation.warehouse import ensure_tables
 from pipelines.project import DBT_PROJECT_DIR
+from pipelines.resources import open_duckdb
+from tests.dbt.workspace import dbt
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -59,8 +65,43 @@ def seed(con: duckdb.DuckDBPyConnection, name: str, path: Path | None = None) ->
 def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
     runs.ensure_tables(con)
+    ensure_tables(con)
     for name in ("routing_rules", "sales_reps", "sla_policies", "nurture_rules"):
         seed(con, name)
+
+
+# the dbt models of the two steps after scoring, and the reps' history simulate reads
+ACTIVATION_MODELS = ("source:ml+", "source:ops+", "rep_response_history")
+
+
+class Warehouse:
+    """A warehouse file with an open connection (``execute`` as on a DuckDB connection);
+    ``build()`` closes it, runs the activation dbt models on the file and opens it again.
+    dbt's files go to ``work``: one folder per test session, so dbt parses partially."""
+
+    def __init__(self, path: Path, work: Path):
+        self.path, self.work = path, work
+        self.con = open_duckdb(path)
+
+    def execute(self, *args, **kwargs) -> duckdb.DuckDBPyConnection:
+        return self.con.execute(*args, **kwargs)
+
+    def build(self) -> None:
+        self.con.close()
+        try:
+            dbt(self.work, self.path, "run", "--select", *ACTIVATION_MODELS)
+        finally:
+            self.con = open_duckdb(self.path)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def route(wh: Warehouse, at: dt.datetime) -> routing.RoutingSummary:
+    """What the daily job does after scoring: the routing matches, then routing (the
+    models that read the assignments need another ``wh.build()``)."""
+    wh.build()
+    return routing.assign(wh, at)
 
 
 def add_lead(con: duckdb.DuckDBPyConnection, lead_id: str, *, minutes: int = 0,

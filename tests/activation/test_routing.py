@@ -1,6 +1,7 @@
-"""Routing over a hand-made warehouse: first match wins with a default, weighted
-round-robin that skips unavailable reps and continues across runs, owners kept unless a
-rule overrides, closed leads flagged."""
+"""Routing over a hand-made warehouse: first match wins with a default (dbt model
+routing_matches), weighted round-robin that skips unavailable reps and continues across
+runs, owners kept unless a rule overrides, closed leads flagged (pipelines/activation/
+routing.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import datetime as dt
 
 import pytest
 
-from pipelines.activation import routing
 from tests.activation import fixtures as fx
 
 RULES = """rule_order,rule_id,country_code,region,product_interest,tier,\
@@ -32,16 +32,16 @@ RUN2 = dt.datetime(2026, 3, 4, 6, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def wh(con, tmp_path):
-    fx.create(con)
+def rules_wh(wh, tmp_path):
     (tmp_path / "rules.csv").write_text(RULES)
     (tmp_path / "reps.csv").write_text(REPS)
-    fx.seed(con, "routing_rules", tmp_path / "rules.csv")
-    fx.seed(con, "sales_reps", tmp_path / "reps.csv")
-    return con
+    fx.seed(wh, "routing_rules", tmp_path / "rules.csv")
+    fx.seed(wh, "sales_reps", tmp_path / "reps.csv")
+    return wh
 
 
-def test_first_matching_rule_wins_and_the_default_catches_the_rest(wh):
+def test_first_matching_rule_wins_and_the_default_catches_the_rest(rules_wh):
+    wh = rules_wh
     fx.add_lead(wh, "de1", country="DE", region="emea")
     fx.add_lead(wh, "fr1", country="FR", region="emea", minutes=1)
     fx.add_lead(wh, "xx1", country=None, region=None, minutes=2)
@@ -49,7 +49,7 @@ def test_first_matching_rule_wins_and_the_default_catches_the_rest(wh):
     fx.score(wh, "hot", "A")
     fx.add_lead(wh, "warm", country="DE", region="emea", product="Data Platform", minutes=4)
     fx.score(wh, "warm", "B")
-    routing.assign(wh, RUN1)
+    fx.route(wh, RUN1)
     got = fx.assignments(wh)
     assert got["de1"][:3] == ("emea", "dan", "germany")
     assert got["fr1"][0] == "emea" and got["fr1"][2] == "emea"
@@ -65,10 +65,11 @@ def test_first_matching_rule_wins_and_the_default_catches_the_rest(wh):
     assert queues["warm"] == "standard" and queues["de1"] == "standard"
 
 
-def test_weighted_round_robin_skips_unavailable_reps_and_continues_next_run(wh):
+def test_weighted_round_robin_skips_unavailable_reps_and_continues_next_run(rules_wh):
+    wh = rules_wh
     for i in range(8):
         fx.add_lead(wh, f"n{i}", minutes=i)
-    routing.assign(wh, RUN1)
+    fx.route(wh, RUN1)
     got = fx.assignments(wh)
     # slots by round then name: amy, bob, carol (round 1), amy (round 2); zed unavailable
     assert [got[f"n{i}"][1] for i in range(8)] == [
@@ -77,24 +78,25 @@ def test_weighted_round_robin_skips_unavailable_reps_and_continues_next_run(wh):
     # the next run's new leads continue the rotation where the team stopped
     for i in range(8, 11):
         fx.add_lead(wh, f"n{i}", minutes=100 + i)
-    summary = routing.assign(wh, RUN2)
+    summary = fx.route(wh, RUN2)
     got = fx.assignments(wh)
     assert [got[f"n{i}"][1] for i in range(8, 11)] == ["amy", "bob", "carol"]
     assert [got[f"n{i}"][3] for i in range(8, 11)] == [9, 10, 11]
     assert (summary.new, summary.kept, summary.reassigned) == (3, 8, 0)
 
 
-def test_owner_kept_unless_an_overriding_rule_points_elsewhere(wh):
+def test_owner_kept_unless_an_overriding_rule_points_elsewhere(rules_wh):
+    wh = rules_wh
     fx.add_lead(wh, "a", country="FR", region="emea", product="Data Platform")
     fx.add_lead(wh, "b", country="FR", region="emea", minutes=1)
-    routing.assign(wh, RUN1)
+    fx.route(wh, RUN1)
     first = fx.assignments(wh)
     assert first["a"][:3] == ("emea", "dan", "emea")
     # a's score rises to tier A: the Data Platform rule overrides; b moves to na by a rule
     # change without override and keeps its owner
     fx.score(wh, "a", "A")
     wh.execute("UPDATE seeds.routing_rules SET assign_team = 'na' WHERE rule_id = 'emea'")
-    summary = routing.assign(wh, RUN2)
+    summary = fx.route(wh, RUN2)
     got = fx.assignments(wh)
     assert got["a"][:3] == ("na", "carol", "platform_hot")
     assert got["b"] == first["b"]
@@ -106,46 +108,49 @@ def test_owner_kept_unless_an_overriding_rule_points_elsewhere(wh):
                       ).fetchone()[0] == RUN1
 
 
-def test_unavailable_named_rep_falls_back_to_their_team(wh):
+def test_unavailable_named_rep_falls_back_to_their_team(rules_wh):
+    wh = rules_wh
     wh.execute("UPDATE seeds.sales_reps SET is_available = false WHERE owner = 'dan'")
     fx.add_lead(wh, "de", country="DE", region="emea")
-    routing.assign(wh, RUN1)
+    fx.route(wh, RUN1)
     assert fx.assignments(wh)["de"][:3] == ("emea", "eve", "germany")
 
 
-def test_rerun_changes_nothing_and_closed_leads_are_flagged(wh):
+def test_rerun_changes_nothing_and_closed_leads_are_flagged(rules_wh):
+    wh = rules_wh
     for i in range(3):
         fx.add_lead(wh, f"n{i}", minutes=i)
     fx.add_lead(wh, "won", stage="customer", minutes=9)
-    routing.assign(wh, RUN1)
+    fx.route(wh, RUN1)
     before = fx.assignments(wh)
     assert "won" not in before
-    routing.assign(wh, RUN1)
+    fx.route(wh, RUN1)
     assert fx.assignments(wh) == before
     fx.set_stage(wh, "n1", "disqualified")
     fx.set_stage(wh, "n2", "recycled")
-    summary = routing.assign(wh, RUN2)
+    summary = fx.route(wh, RUN2)
     got = fx.assignments(wh)
     assert got["n1"][4] is False and got["n2"][4] is True and got["n2"][1] == before["n2"][1]
     assert (summary.open_leads, summary.closed) == (2, 1)
 
 
-def test_a_team_without_available_reps_leaves_the_owner_open_until_one_is(wh):
+def test_a_team_without_available_reps_leaves_the_owner_open_until_one_is(rules_wh):
+    wh = rules_wh
     wh.execute("UPDATE seeds.sales_reps SET is_available = false WHERE team = 'emea'")
     fx.add_lead(wh, "fr", country="FR", region="emea")
-    summary = routing.assign(wh, RUN1)
+    summary = fx.route(wh, RUN1)
     assert fx.assignments(wh)["fr"][:2] == ("emea", None) and summary.unowned == 1
     wh.execute("UPDATE seeds.sales_reps SET is_available = true WHERE owner = 'eve'")
-    routing.assign(wh, RUN2)
+    fx.route(wh, RUN2)
     assert fx.assignments(wh)["fr"][:2] == ("emea", "eve")
 
 
-def test_the_project_rules_route_every_open_lead(con):
-    fx.create(con)
+def test_the_project_rules_route_every_open_lead(wh):
+    con = wh
     for i, (country, region) in enumerate([("US", "na"), ("DE", "emea"), ("JP", "apac"),
                                            ("BR", "latam"), (None, None), ("IT", "emea")]):
         fx.add_lead(con, f"l{i}", country=country, region=region, minutes=i)
-    routing.assign(con, RUN1)
+    fx.route(con, RUN1)
     got = fx.assignments(con)
     assert len(got) == 6 and all(owner for _, owner, *_ in got.values())
     assert got["l1"][1] == "hannah.schmidt" and got["l2"][0] == "apac_latam"

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 
 import duckdb
 import pytest
 
-from pipelines.activation import routing, segments, tables
+from pipelines.activation import segments
 from pipelines.cli import main
 from pipelines.resources import open_duckdb
 from tests.activation import fixtures as fx
@@ -19,25 +20,32 @@ RUN = dt.datetime(2026, 3, 3, 6, 0, tzinfo=dt.UTC)
 DAY = RUN.date()
 
 
-@pytest.fixture
-def warehouse(lf_paths):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, dbt_work):
     """Five open tier-A leads: one without consent, one unsubscribed, one whose reasons and
-    e-mail start like formulas; materialised and closed, as after a daily run."""
-    con = open_duckdb(lf_paths.warehouse)
-    fx.create(con)
-    fx.add_lead(con, "ok", email="  Ann.Lee@Acme.example ")
-    fx.add_lead(con, "noconsent", consent=False, minutes=1)
-    fx.add_lead(con, "unsub", unsubscribed=True, minutes=2)
-    fx.add_lead(con, "evil", email="=HYPERLINK(\"http://x\")@acme.example", minutes=3)
-    fx.add_lead(con, "cold", minutes=4)
+    e-mail start like formulas; routed, built and materialised, as after a daily run."""
+    wh = fx.Warehouse(tmp_path_factory.mktemp("segments") / "warehouse.duckdb", dbt_work)
+    fx.create(wh.con)
+    fx.add_lead(wh, "ok", email="  Ann.Lee@Acme.example ")
+    fx.add_lead(wh, "noconsent", consent=False, minutes=1)
+    fx.add_lead(wh, "unsub", unsubscribed=True, minutes=2)
+    fx.add_lead(wh, "evil", email="=HYPERLINK(\"http://x\")@acme.example", minutes=3)
+    fx.add_lead(wh, "cold", minutes=4)
     for lead in ("ok", "noconsent", "unsub", "evil"):
-        fx.score(con, lead, "A", 90)
-    fx.score(con, "evil", "A", 95, reasons=("+ pricing page visits: 3", "-2+3", "@SUM(A1)"))
-    fx.score(con, "cold", "D", 5)
-    routing.assign(con, RUN)
-    tables.build_nurture_tracks(con)
-    segments.materialise(con, segments.load_definitions(), DAY)
-    con.close()
+        fx.score(wh, lead, "A", 90)
+    fx.score(wh, "evil", "A", 95, reasons=("+ pricing page visits: 3", "-2+3", "@SUM(A1)"))
+    fx.score(wh, "cold", "D", 5)
+    fx.route(wh, RUN)
+    wh.build()
+    segments.materialise(wh.con, segments.load_definitions(), DAY)
+    wh.close()
+    return wh.path
+
+
+@pytest.fixture
+def warehouse(lf_paths, built):
+    """A copy of the built warehouse as the configured one."""
+    shutil.copy(built, lf_paths.warehouse)
     return lf_paths
 
 

@@ -3,11 +3,15 @@ replayed over past leads, without touching the warehouse."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import shutil
 
 import pytest
 
+from pipelines.activation import replay
 from pipelines.cli import main
+from pipelines.project import DBT_PROJECT_DIR
 from pipelines.resources import open_duckdb
 from tests.activation import fixtures as fx
 
@@ -15,21 +19,29 @@ RULES_HEADER = ("rule_order,rule_id,country_code,region,product_interest,tier,as
                 "assign_owner,queue,overrides_existing,description\n")
 
 
-@pytest.fixture
-def warehouse(lf_paths):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, dbt_work):
     """30 US leads on 2026-03-02 and 10 German ones on 2026-03-03; ana.silva answered in
-    30 minutes, ben.carter in 5 hours (history in fct_speed_to_lead)."""
-    con = open_duckdb(lf_paths.warehouse)
-    fx.create(con)
+    30 minutes, ben.carter in 5 hours (history in fct_speed_to_lead); the dbt models built
+    (rep_response_history, routing_matches), nothing routed."""
+    wh = fx.Warehouse(tmp_path_factory.mktemp("simulate") / "warehouse.duckdb", dbt_work)
+    fx.create(wh.con)
     for i in range(30):
-        fx.add_lead(con, f"us{i:02}", minutes=i)
+        fx.add_lead(wh, f"us{i:02}", minutes=i)
     for i in range(10):
-        fx.add_lead(con, f"de{i}", country="DE", region="emea", minutes=24 * 60 + i)
+        fx.add_lead(wh, f"de{i}", country="DE", region="emea", minutes=24 * 60 + i)
     for owner, team, minutes in (("ana.silva", "na", 30), ("ben.carter", "na", 300),
                                  ("hannah.schmidt", "emea", 60)):
-        con.execute("INSERT INTO marts.fct_speed_to_lead VALUES ('h', ?, ?, ?, ?, ?, true, 4, ?)",
-                    [fx.T0, fx.T0, owner, team, minutes, fx.T0])
-    con.close()
+        wh.execute("INSERT INTO marts.fct_speed_to_lead VALUES ('h', ?, ?, ?, ?, ?, true, 4, ?)",
+                   [fx.T0, fx.T0, owner, team, minutes, fx.T0])
+    wh.build()
+    wh.close()
+    return wh.path
+
+
+@pytest.fixture
+def warehouse(lf_paths, built):
+    shutil.copy(built, lf_paths.warehouse)
     return lf_paths
 
 
@@ -60,9 +72,22 @@ def test_load_per_rep_follows_the_rules_and_weights_and_changes_nothing(warehous
     assert "rules fired: north_america 30, germany 10" in out
     assert hashlib.sha256(warehouse.warehouse.read_bytes()).hexdigest() == before
     con = open_duckdb(warehouse.warehouse, read_only=True)
-    assert con.execute("SELECT count(*) FROM information_schema.schemata "
-                       "WHERE schema_name = 'ops'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM ops.lead_assignments").fetchone()[0] == 0
     con.close()
+
+
+def test_the_replay_matches_rules_as_the_routing_model_does(warehouse):
+    """The replay's first-matching-rule step and dbt's routing_matches agree on the seed
+    rules (the replay cannot read the model: it replays candidate files)."""
+    con = open_duckdb(warehouse.warehouse, read_only=True)
+    replay.bind_seed_files(con, DBT_PROJECT_DIR / "seeds")
+    replay.simulate(con, dt.date(2026, 3, 1), dt.date(2026, 3, 3))
+    columns = "lead_id, tier, rule_id, overrides_existing, target_team, named_owner, target_queue"
+    replayed = con.execute(f"SELECT {columns} FROM replay_matches ORDER BY 1").fetchall()
+    modelled = con.execute(f"SELECT {columns} FROM activation.routing_matches ORDER BY 1"
+                           ).fetchall()
+    con.close()
+    assert len(replayed) == 40 and replayed == modelled
 
 
 def test_window_selects_leads_by_creation_day(warehouse, capsys):

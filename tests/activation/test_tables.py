@@ -1,22 +1,14 @@
-"""SLA breaches per tier and nurture tracks from stage, score and recent behaviour."""
+"""SLA breaches per tier and nurture tracks from stage, score and recent behaviour (dbt
+models activation.sla_breaches and activation.nurture_tracks)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from pipelines.activation import routing, tables
 from tests.activation import fixtures as fx
 
 RUN = dt.datetime(2026, 3, 3, 6, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)
-
-
-@pytest.fixture
-def wh(con):
-    fx.create(con)
-    return con
 
 
 def handed(con, lead_id, *, touched_after_h: float | None, as_of_h: float = 100) -> None:
@@ -40,18 +32,19 @@ def test_sla_breaches_use_the_sla_of_the_tier(wh):
     fx.add_lead(wh, "closed", stage="customer", minutes=20)
     fx.score(wh, "closed", "A")
     handed(wh, "closed", touched_after_h=10)
-    routing.assign(wh, RUN)
-    counts = tables.build_sla_breaches(wh)
+    fx.route(wh, RUN)
+    wh.build()
     rows = {r[0]: r[1:] for r in wh.execute(
         "SELECT lead_id, tier, sla_hours, is_untouched, hours_over_sla, owner, team "
-        "FROM ops.sla_breaches").fetchall()}
+        "FROM activation.sla_breaches").fetchall()}
     assert set(rows) == {"a_late", "b_late", "unscored_late", "a_waiting"}
     assert rows["a_late"][:4] == ("A", 1, False, 1.0)
     assert rows["unscored_late"][:3] == ("unscored", 24, False)
     assert rows["a_waiting"][:4] == ("A", 1, True, 99.0)  # untouched at as_of = 100 h
     assert all(r[4] and r[5] for r in rows.values())  # the assignment's owner and team
-    assert counts["untouched"] == 1 and sum(v for k, v in counts.items()
-                                            if k != "untouched") == 4
+    assert sum(r[2] for r in rows.values()) == 1  # untouched
+    assert wh.execute("SELECT sum(breaches), sum(untouched) FROM marts.rpt_open_sla_breaches"
+                      ).fetchone() == (4, 1)
 
 
 def test_nurture_tracks_follow_the_first_matching_rule(wh):
@@ -74,14 +67,14 @@ def test_nurture_tracks_follow_the_first_matching_rule(wh):
     # created long ago, except tofu_new: a new lead is not dormant
     wh.execute("UPDATE marts.dim_leads SET created_at = created_at - INTERVAL 400 DAY "
                "WHERE lead_id <> 'tofu_new'")
-    routing.assign(wh, RUN)
-    counts = tables.build_nurture_tracks(wh)
+    fx.route(wh, RUN)
+    wh.build()
     got = dict(wh.execute("SELECT lead_id, nurture_track FROM activation.nurture_tracks"
                           ).fetchall())
     assert got == {"recycled": "recycle", "bofu": "BOFU", "mofu_ready": "BOFU",
                    "mofu_quiet": "recycle", "mofu": "MOFU", "tofu_rising": "MOFU",
                    "tofu_dormant": "recycle", "tofu_new": "TOFU", "tofu": "TOFU"}
-    assert sum(counts.values()) == len(leads)
+    assert len(got) == len(leads)
     row = wh.execute("SELECT email, next_step, owner, days_since_engagement, "
                      "has_marketing_consent FROM activation.nurture_tracks "
                      "WHERE lead_id = 'tofu'").fetchone()

@@ -20,7 +20,13 @@ def _funnel_row(level, month, channel, leads):
             "leads": leads, "mqls": mqls, "sqls": sqls, "opportunities": opps,
             "customers": cust, "strict_mqls": mqls, "strict_sqls": sqls - 1,
             "strict_opportunities": opps - 2, "strict_customers": cust - 1,
-            "any_lead_to_mql_rate": mqls / leads, "any_lead_to_customer_rate": cust / leads}
+            "any_lead_to_mql_rate": mqls / leads, "any_lead_to_sql_rate": sqls / leads,
+            "any_lead_to_opportunity_rate": opps / leads,
+            "any_lead_to_customer_rate": cust / leads,
+            "strict_lead_to_mql_rate": mqls / leads,
+            "strict_mql_to_sql_rate": (sqls - 1) / mqls,
+            "strict_sql_to_opportunity_rate": (opps - 2) / (sqls - 1),
+            "strict_opportunity_to_customer_rate": (cust - 1) / (opps - 2)}
 
 
 def make_report_data() -> ReportData:
@@ -94,7 +100,8 @@ def make_report_data() -> ReportData:
                             "psi": [0.05, 0.31, 0.02], "is_drifted": [False, True, False]}),
         sources=pd.DataFrame({"source": ["forms", "web"], "files": [3, 4],
                               "files_quarantined": [1, 0], "rows_loaded": [3100, 41000],
-                              "rows_quarantined": [40, 12]}),
+                              "rows_quarantined": [40, 12],
+                              "quarantine_share": [40 / 3140, 12 / 41012]}),
         quarantine=pd.DataFrame({"source": ["forms", "web"],
                                  "reason": ["invalid email in email", "bad timestamp"],
                                  "rows": [40, 12]}),

@@ -138,13 +138,12 @@ def test_sections_follow_the_issue_order(report_data):
 
 
 def _warehouse(con, score_days):
-    con.execute("CREATE SCHEMA marts; CREATE SCHEMA ml")
+    con.execute("CREATE SCHEMA marts")
     con.execute("CREATE TABLE marts.rpt_headline_kpis (kpi VARCHAR)")
-    con.execute("CREATE TABLE marts.dim_leads AS SELECT TIMESTAMPTZ '2026-01-05 10:00+00' "
-                "AS created_at")
-    if score_days:
-        con.execute("CREATE TABLE ml.lead_scores AS SELECT unnest(?::DATE[]) AS score_date",
-                    [score_days])
+    con.execute("CREATE TABLE marts.rpt_report_context AS SELECT DATE '2026-01-05' "
+                "AS first_lead_date")
+    con.execute("CREATE TABLE marts.rpt_lead_score_tiers AS SELECT "
+                "unnest(?::DATE[]) AS score_date", [score_days])
 
 
 def test_resolve_date(con):
@@ -171,6 +170,8 @@ def test_open_sla_breaches_from_routing(report_data):
         "tier": ["A", "B", "A"], "sla_hours": [1, 4, 1],
         "breaches": [3, 2, 4], "untouched": [1, 0, 4], "touched_late": [2, 2, 0],
         "median_hours_over_sla": [2.5, 1.0, 7.25], "max_hours_over_sla": [9.0, 1.5, 30.0]})
+    report_data.open_breach_teams = pd.DataFrame({
+        "team": ["emea", "na"], "breaches": [5, 4], "untouched": [1, 4], "touched_late": [4, 0]})
     page, sections = render(report_data)
     assert _figures(page)["open_sla_breaches"] == (4, 4)  # 2 teams x (untouched, late)
     speed = next(s for s in sections if s.key == "speed")

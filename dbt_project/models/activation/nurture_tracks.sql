@@ -1,9 +1,10 @@
--- activation.nurture_tracks: one row per open lead (ops.lead_assignments.is_open) with the
--- nurture track and next step of its first matching rule of seed nurture_rules (ordered,
--- first match wins), from its funnel position, recycled flag, predictive score and recent
--- behaviour: last_engaged_at = the latest human e-mail open or click, web activity, form
--- conversion or the lead's creation (a new lead is not dormant); days_since_engagement counts to the data's as-of moment (the latest of
--- those over all leads). Columns are the ones a marketing automation tool imports.
+-- One row per open lead (ops.lead_assignments.is_open) with the nurture track and next
+-- step of its first matching rule of seed nurture_rules (ordered, first match wins), from
+-- its funnel position, recycled flag, predictive score and recent behaviour:
+-- last_engaged_at = the latest human e-mail open or click, web activity, form conversion
+-- or the lead's creation (a new lead is not dormant); days_since_engagement counts to the
+-- data's as-of moment (the latest of those over all leads). Columns are the ones a
+-- marketing automation tool imports.
 with leads as (
 
     select
@@ -23,10 +24,10 @@ with leads as (
         assignments.team,
         greatest(leads.created_at, leads.last_human_email_engagement_at,
                  leads.last_web_activity_at, leads.latest_conversion_at) as last_engaged_at
-    from ops.lead_assignments as assignments
-    inner join marts.dim_leads as leads using (lead_id)
-    inner join marts.fct_lead_funnel as funnel using (lead_id)
-    left join current_scores as scores using (lead_id)
+    from {{ ref('stg_ops__lead_assignments') }} as assignments
+    inner join {{ ref('dim_leads') }} as leads using (lead_id)
+    inner join {{ ref('fct_lead_funnel') }} as funnel using (lead_id)
+    left join {{ ref('current_lead_scores') }} as scores using (lead_id)
     where assignments.is_open
 
 ),
@@ -69,7 +70,7 @@ select
     measured.has_marketing_consent,
     measured.as_of_at
 from measured
-left join nurture_rules as rules
+left join {{ ref('nurture_rules') }} as rules
     on  (rules.funnel_position is null or rules.funnel_position = measured.funnel_position)
     and (rules.is_recycled is null or rules.is_recycled = measured.is_recycled)
     and (rules.min_score is null or measured.score >= rules.min_score)

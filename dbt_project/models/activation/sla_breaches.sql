@@ -1,13 +1,12 @@
--- ops.sla_breaches: one row per open, assigned lead handed to sales (MQL, as in
--- marts.fct_speed_to_lead) whose first sales touch came later than the SLA of its tier
--- (seed sla_policies, calendar hours from the handoff), or has not come and the SLA has
--- passed at the data's as-of moment (fct_speed_to_lead.as_of: reproducible, not the wall
--- clock). The tier is the lead's current predictive tier ('unscored' without one); the
--- team and owner are the assignment's (ops.lead_assignments).
+-- One row per open, assigned lead handed to sales (MQL, as in fct_speed_to_lead) whose
+-- first sales touch came later than the SLA of its tier (seed sla_policies, calendar hours
+-- from the handoff), or has not come and the SLA has passed at the data's as-of moment
+-- (fct_speed_to_lead.as_of: reproducible, not the wall clock). The tier is the one routing
+-- recorded ('unscored' without one); team and owner are the assignment's.
 with handed as (
 
     select lead_id, handed_at, first_touch_at, is_touched, response_minutes, as_of
-    from marts.fct_speed_to_lead
+    from {{ ref('fct_speed_to_lead') }}
 
 ),
 
@@ -27,9 +26,9 @@ watched as (
         coalesce(handed.response_minutes,
                  date_diff('second', handed.handed_at, handed.as_of) / 60.0) as minutes_waited,
         handed.as_of
-    from ops.lead_assignments as assignments
+    from {{ ref('stg_ops__lead_assignments') }} as assignments
     inner join handed using (lead_id)
-    inner join sla_policies as policies
+    inner join {{ ref('sla_policies') }} as policies
         on policies.tier = coalesce(assignments.tier, 'unscored')
     where assignments.is_open
 
