@@ -26,7 +26,9 @@ GENERATE = ["--leads", "800", "--days", "150", "--seed", "11", "--end-date", "20
 SCHEMAS = ("marts", "activation", "ops")
 
 # pinned name -> where the table is now
-MOVED_TABLES: dict[str, str] = {}
+MOVED_TABLES: dict[str, str] = {
+    "ops.sla_breaches": "activation.sla_breaches",
+}
 # table (pinned name) -> {column now: pinned column}
 RENAMED_COLUMNS: dict[str, dict[str, str]] = {}
 
@@ -85,11 +87,15 @@ PINNED = {
     },
 }
 
+# the funnel's rates now come from rpt_funnel_conversion, rounded to 4 decimals half away
+# from zero (the report computed them itself before): compared to 3 decimals
+REPORT_DECIMALS = {"funnel.csv": 3}
+
 PINNED_REPORT = {
     "channel_roi.csv": (66, "4b7d57541fd8e99c2bb7199431949028"),
     "cohort_conversion.csv": (45, "8391f24d9f55570c31a92a2c42532df7"),
     "data_quality_sources.csv": (6, "4f47d34cd309616a8d84135f6e687577"),
-    "funnel.csv": (5, "4cd3da3b68de5601873ec8cbf4ec4826"),
+    "funnel.csv": (5, "450ceda263f422aef48a6f921eaa80e0"),
     "headline_kpis.csv": (17, "6722e89389c251cfb48d55ea3f234e53"),
     "open_sla_breaches.csv": (37, "3235ff74d9b5390209ca0e702aea83a2"),
     "quarantine_reasons.csv": (20, "641000aeab813f813c68f24f9ce9cc81"),
@@ -139,5 +145,6 @@ def test_every_pinned_table_holds_the_same_rows(builds, build):
 
 
 def test_the_report_tables_hold_the_same_rows(builds):
-    found = {path.name: csv_hash(path) for path in sorted(builds["report"].glob("*.csv"))}
+    found = {path.name: csv_hash(path, REPORT_DECIMALS.get(path.name, 6))
+             for path in sorted(builds["report"].glob("*.csv"))}
     assert {name: found.get(name) for name in PINNED_REPORT} == PINNED_REPORT

@@ -8,9 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 from models_ml import runs
-from pipelines.activation import routing, segments, tables
+from pipelines.activation import routing, segments
+from pipelines.activation.warehouse import ensure_tables
+from pipelines.assets.dbt import AFTER_ROUTING, AFTER_SCORING
 from pipelines.report.build import build_report
 from pipelines.resources import open_duckdb
+from tests.dbt.workspace import dbt
 
 SCORES = """
 INSERT INTO ml.lead_scores (score_date, lead_id, model_version, probability, score, tier,
@@ -24,16 +27,18 @@ FROM (SELECT lead_id, hash(lead_id) % 1000 AS h FROM marts.fct_lead_funnel
 
 
 def activate(work: Path, warehouse: Path, at: dt.datetime) -> None:
-    con = open_duckdb(warehouse)
-    try:
+    """Scores, then the daily job's steps after scoring: the dbt models that read ml.*,
+    routing, the dbt models that read ops.*, and the segments."""
+    with open_duckdb(warehouse) as con:
         runs.ensure_tables(con)
+        ensure_tables(con)
         con.execute(SCORES, [at.date() - dt.timedelta(days=1)])
+    dbt(work, warehouse, "run", "--select", AFTER_SCORING, "--exclude", AFTER_ROUTING)
+    with open_duckdb(warehouse) as con:
         routing.assign(con, at)
-        tables.build_sla_breaches(con)
-        tables.build_nurture_tracks(con)
+    dbt(work, warehouse, "run", "--select", AFTER_ROUTING)
+    with open_duckdb(warehouse) as con:
         segments.materialise(con, segments.load_definitions(), at.date())
-    finally:
-        con.close()
 
 
 def write_report(warehouse: Path, reports: Path, day: dt.date) -> Path:

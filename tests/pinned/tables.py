@@ -46,14 +46,14 @@ def schema_tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> l
         "ORDER BY 1, 2", list(schemas)).fetchall()]
 
 
-def csv_hash(path) -> tuple[int, str]:
-    """(rows, hash) of a CSV file, independent of row order; floats rounded to 6 decimals."""
+def csv_hash(path, decimals: int = 6) -> tuple[int, str]:
+    """(rows, hash) of a CSV file, independent of row order; floats rounded to ``decimals``."""
     import pandas as pd
 
     frame = pd.read_csv(path)
     for column in frame.columns:
         if frame[column].dtype.kind == "f":
-            frame[column] = frame[column].round(6)
+            frame[column] = frame[column].round(decimals)
     lines = sorted("\x1f".join(map(str, row)) for row in frame.itertuples(index=False))
     header = "\x1f".join(frame.columns)
     return len(lines), hashlib.md5("\n".join([header, *lines]).encode()).hexdigest()
