@@ -1,7 +1,7 @@
 {#
     The rule-score formula (seeds scoring_rules, scoring_groups, scoring_parameters), written
     once for the stored scores (int_lead_score_points, int_lead_score_groups,
-    fct_lead_score_contributions, fct_lead_scores) and for the score recomputed
+    fct_lead_rule_score_contributions, fct_lead_rule_scores) and for the score recomputed
     at each training snapshot (fct_lead_features.rule_score):
 
       a rule matches      a fit rule: the lead's attribute has the rule's value (lower

@@ -2,7 +2,7 @@
     Which rows the data tests of a daily build read: the rows that build wrote.
 
     - Lead-refresh models (macros/lead_refresh.sql), and views over one with meta
-      `test_refreshed_leads` (fct_lead_score_contributions, fct_merge_decisions): the rows
+      `test_refreshed_leads` (fct_lead_rule_score_contributions, fct_merge_decisions): the rows
       of the leads the build refreshed (state_lead_changes; every lead in a full batch).
     - Models with meta `test_new_rows_column` (the incremental event models): the rows
       whose file id column is newer than the previous build's (state_build_batches); all

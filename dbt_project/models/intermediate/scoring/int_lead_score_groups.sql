@@ -1,7 +1,7 @@
 -- One row per person and rule group of seed scoring_groups (every group, zero when
 -- nothing matched): the sums of int_lead_score_points that do not move with time
 -- (matched rules, raw points, points decayed to the person's decay_reference_at) and the
--- group's cap. fct_lead_score_contributions decays them to the as-of moment and caps them.
+-- group's cap. fct_lead_rule_score_contributions decays them to the as-of moment and caps them.
 -- Lead refresh (macros/lead_refresh.sql).
 with people as (
 

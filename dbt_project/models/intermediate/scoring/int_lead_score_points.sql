@@ -6,7 +6,7 @@
 --                                             / engagement_half_life_days)
 -- Fit rules and groups that keep full points (unsubscribe, bounce) have factor 1.
 -- Decaying to a moment of the person's own, not to the moving as-of moment, keeps a
--- person's rows unchanged until the person does something: fct_lead_score_contributions
+-- person's rows unchanged until the person does something: fct_lead_rule_score_contributions
 -- decays the sums the rest of the way to int_lead_score_as_of (the exponent adds up).
 -- Events after a fixed as-of date (seed scoring_parameters) are left out.
 -- The formula: macros/scoring.sql. Lead refresh (macros/lead_refresh.sql).

@@ -20,7 +20,7 @@
 --             last marketing event: their leads' windows have closed by then)
 -- rule_score is the rule-based score of seeds scoring_rules / scoring_groups recomputed as
 -- of the snapshot (the baseline to beat; the formula of macros/scoring.sql, as
--- fct_lead_scores); it is not a feature.
+-- fct_lead_rule_scores); it is not a feature.
 -- Lead refresh (macros/lead_refresh.sql): a daily build recomputes the rows of the leads
 -- it touched, the scoring row of every open lead (the as-of moment moved) and the
 -- training rows of leads whose window has just closed; other training rows stay.
