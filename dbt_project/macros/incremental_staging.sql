@@ -10,26 +10,25 @@
 {#- select the raw rows the model has not taken in yet -#}
 {% macro new_raw_rows(table) -%}
     select * from {{ source('raw', table) }}
-    {%- if is_incremental_build() %}
-    where {{ rules_changed() }}
-       or _file_id > (select coalesce(max(_file_id), 0) from {{ this }})
+    {%- if is_incremental_build() and not rules_changed() %}
+    where _file_id > (select coalesce(max(_file_id), 0) from {{ this }})
     {%- endif %}
 {%- endmacro %}
 
 
-{#- a condition: the row's key is not in the model yet (or the rules changed) -#}
+{#- a condition: the row's key is not in the model yet (any row when the rules changed) -#}
 {% macro not_held_yet(key_expression, key_column) -%}
-    {%- if is_incremental_build() -%}
-        ({{ rules_changed() }}
-         or {{ key_expression }} not in (select {{ key_column }} from {{ this }}))
+    {%- if is_incremental_build() and not rules_changed() -%}
+        {{ key_expression }} not in (select {{ key_column }} from {{ this }})
     {%- else -%}
         true
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- a condition: the rules (lead_rules_fingerprint) differ from those of the last complete
-    build, as state_build_batches.is_full_refresh says of this build. Staging does not
+{#- whether the rules (lead_rules_fingerprint) differ from those of the last complete
+    build, as state_build_batches.is_full_refresh says of this build; asked once while the
+    model compiles, so its SQL holds the answer, not the fingerprint. Staging does not
     depend on the state layer: the fingerprint is computed here and compared with the run
     log's last complete batch, read as a relation, so the answer is the same whether
     state_build_batches has logged this build yet or not (and true when there is no log).
@@ -38,12 +37,14 @@
 {% macro rules_changed() -%}
     {%- set log = run_log_relation('state_build_batches') if execute else none -%}
     {%- if log is none -%}
-        true
-    {%- else -%}
-        ({{ lead_rules_fingerprint(by_ref=false) }} is distinct from (
-            select arg_max(rules_fingerprint, batch_number) filter (where is_complete)
-            from {{ log }}))
+        {%- do return(true) -%}
     {%- endif -%}
+    {%- set query -%}
+        select {{ lead_rules_fingerprint(by_ref=false) }} is distinct from (
+            select arg_max(rules_fingerprint, batch_number) filter (where is_complete)
+            from {{ log }})
+    {%- endset -%}
+    {%- do return(run_query(query).columns[0].values()[0]) -%}
 {%- endmacro %}
 
 
