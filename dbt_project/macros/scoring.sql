@@ -29,13 +29,12 @@
 {%- endmacro %}
 
 
-{#- points earned at `from_at` decayed to `to_at`; undecayed when the group keeps full
-    points or the points have no time (fit) -#}
-{% macro decayed_points(points, is_decayed, from_at, to_at, half_life_days) -%}
+{#- points earned `days_ago` days before the moment scored, decayed to it; undecayed when
+    the group keeps full points or the points have no time (fit: days_ago is null) -#}
+{% macro decayed_points(points, is_decayed, days_ago, half_life_days) -%}
     case
-        when {{ is_decayed }} and {{ from_at }} is not null
-            then {{ points }} * pow(0.5, epoch({{ to_at }} - {{ from_at }}) / 86400.0
-                                    / {{ half_life_days }})
+        when {{ is_decayed }} and {{ days_ago }} is not null
+            then {{ points }} * pow(0.5, {{ days_ago }} / {{ half_life_days }})
         else {{ points }}
     end
 {%- endmacro %}

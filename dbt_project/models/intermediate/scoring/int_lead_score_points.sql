@@ -97,6 +97,7 @@ select
     raw_points,
     is_decayed,
     decay_reference_at,
-    {{ decayed_points('raw_points', 'is_decayed', 'occurred_at', 'decay_reference_at',
+    {{ decayed_points('raw_points', 'is_decayed',
+                      'epoch(decay_reference_at - occurred_at) / 86400.0',
                       '(select half_life_days from as_of)') }}        as points_at_reference
 from referenced

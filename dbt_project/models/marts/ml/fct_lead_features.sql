@@ -183,8 +183,6 @@ snapshot_events as (
         snapshots.snapshot_name,
         events.behaviour,
         events.quantity,
-        events.occurred_at,
-        snapshots.as_of_at,
         events.occurred_at < snapshots.created_at                   as is_before_creation,
         epoch(snapshots.as_of_at - events.occurred_at) / 86400.0    as days_ago
     from open_snapshots as snapshots
@@ -254,8 +252,7 @@ rule_engagement_groups as (
         snapshot_events.snapshot_name,
         {{ capped_points(
             'sum(' ~ decayed_points('snapshot_events.quantity * rules.points', 'rules.is_decayed',
-                                    'snapshot_events.occurred_at', 'snapshot_events.as_of_at',
-                                    'params.half_life_days') ~ ')',
+                                    'snapshot_events.days_ago', 'params.half_life_days') ~ ')',
             'min(rules.min_points)', 'max(rules.max_points)') }}     as points
     from snapshot_events
     inner join rules
