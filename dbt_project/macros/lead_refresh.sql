@@ -3,9 +3,10 @@
 
     Every model whose grain belongs to one lead (the lead itself, its submissions, sessions,
     touchpoints, stages, score points...) is materialized incremental with the custom
-    strategy `lead_refresh`. A daily run recomputes all rows of the leads that something
-    new touched (state_lead_changes: new form, web, e-mail, deal or activity rows, a web
-    visitor stitched to another person) and leaves every other lead's rows as they are:
+    strategy `lead_refresh`, set by folder in dbt_project.yml. A daily run recomputes all
+    rows of the leads that something new touched (state_lead_changes: new form, web,
+    e-mail, deal or activity rows, a web visitor stitched to another person) and leaves
+    every other lead's rows as they are:
 
       delete from <model> where lead_id in (the refreshed leads);
       insert into <model> the model's rows for those leads.
@@ -15,7 +16,20 @@
     state_build_batches' fingerprint), the batch refreshes every lead; --full-refresh
     rebuilds everything.
 
-    In a model: filter each input read per lead with `where {{ in_refreshed_leads() }}`.
+    A lead-level model's SQL reads like a full-refresh model: the restriction to the
+    refreshed leads is made by `ref` (below). While a lead-level model is built
+    incrementally, a ref to a lead-keyed input returns that input's rows of the refreshed
+    leads only. An input is lead-keyed when it is itself a lead-level model (keyed by
+    lead_id) or when its meta `lead_key` names the column holding its lead's key: `lead_id`,
+    or `email` (the normalised address, a plain string match, cheaper than hashing every
+    event's address). Its meta `lead_refresh_unattached` may add a condition for rows tied
+    to no lead that every refresh reads as well (records with an invalid address).
+
+    Meta of a lead-level model (in its YAML):
+      lead_refresh_also_delete     rows the strategy also deletes, that every build
+                                   recomputes (e.g. rows tied to no lead)
+      lead_refresh_filters_inputs  false: the model reads its inputs whole and chooses its
+                                   rows itself (fct_lead_features rescores open leads)
 #}
 
 {#- this build's row of state_build_batches (its files, whether it refreshes everything),
@@ -31,27 +45,74 @@
 {%- endmacro %}
 
 
-{#- `column` holds the lead's lead_id, or with key='email' its normalised e-mail (a
-    plain string match, cheaper than hashing every event's address) -#}
-{% macro in_refreshed_leads(column='lead_id', key='lead_id') -%}
-    {#- the ref is taken outside the if, so that parsing records the dependency -#}
-    {%- set changes = ref('state_lead_changes') -%}
-    {%- if is_incremental_build() -%}
-        {{ column }} in (select {{ key }} from {{ changes }})
-    {%- else -%}
-        true
+{#- a node's config: is it a lead-level model (refreshed per lead)? -#}
+{% macro is_lead_refresh(node_config) -%}
+    {%- do return(node_config.get('materialized') == 'incremental'
+                  and node_config.get('incremental_strategy') == 'lead_refresh') -%}
+{%- endmacro %}
+
+
+{#- the column holding a node's lead key (lead_id or email), none when it has none -#}
+{% macro lead_key_of(node_config) -%}
+    {%- set meta = node_config.get('meta') or {} -%}
+    {%- if meta.get('lead_key') -%}
+        {%- do return(meta.get('lead_key')) -%}
+    {%- elif is_lead_refresh(node_config) -%}
+        {%- do return('lead_id') -%}
     {%- endif -%}
+    {%- do return(none) -%}
+{%- endmacro %}
+
+
+{#- dbt's ref, restricted to the refreshed leads while a lead-level model builds
+    incrementally (see above). Arguments as dbt's: ref('model'), ref('package', 'model'),
+    version= or v=. -#}
+{% macro ref() -%}
+    {%- set version = kwargs.get('version') or kwargs.get('v') -%}
+    {%- if (varargs | length) == 1 -%}
+        {%- set relation = builtins.ref(varargs[0], version=version) -%}
+    {%- else -%}
+        {%- set relation = builtins.ref(varargs[0], varargs[1], version=version) -%}
+    {%- endif -%}
+    {%- do return(refreshed_leads_of(relation, varargs | last)) -%}
+{%- endmacro %}
+
+
+{% macro refreshed_leads_of(relation, input_name) -%}
+    {%- if model is not mapping or model.get('resource_type') != 'model'
+          or not is_lead_refresh(model.get('config', {})) -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+    {#- taken while parsing too, so that every lead-level model depends on the changes -#}
+    {%- set changes = builtins.ref('state_lead_changes') -%}
+    {%- if not execute or not is_incremental_build()
+          or (model.config.get('meta') or {}).get('lead_refresh_filters_inputs') == false -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+    {%- set inputs = graph.nodes.values() | selectattr('name', 'equalto', input_name)
+                     | selectattr('resource_type', 'equalto', 'model') | list -%}
+    {%- set key = lead_key_of(inputs[0].config) if inputs else none -%}
+    {%- if key is none -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+    {%- set unattached = (inputs[0].config.get('meta') or {}).get('lead_refresh_unattached') -%}
+    {%- set restricted -%}
+        (select * from {{ relation }}
+         where {{ key }} in (select {{ key }} from {{ changes }})
+         {%- if unattached %} or ({{ unattached }}){% endif %})
+    {%- endset -%}
+    {%- do return(restricted) -%}
 {%- endmacro %}
 
 
 {% macro get_incremental_lead_refresh_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
-    {%- set key = config.get('lead_key', 'lead_id') -%}
+    {%- set key = lead_key_of(config) -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {#- a model may also drop rows that every build recomputes (config lead_refresh_also_delete) -#}
-    {%- set also = config.get('lead_refresh_also_delete') -%}
+    {#- a model may also drop rows that every build recomputes (meta lead_refresh_also_delete) -#}
+    {%- set also = (config.get('meta') or {}).get('lead_refresh_also_delete') -%}
     delete from {{ target }}
-    where {{ key }} in (select lead_id from {{ ref('state_lead_changes') }})
+    where {{ key }} in (select {{ key }} from {{ builtins.ref('state_lead_changes') }})
     {%- if also %} or ({{ also }}){% endif %};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }};
@@ -61,7 +122,9 @@
 {#- The settings that change what the lead-level models compute: the rows of every seed
     (tests/dbt/test_lead_refresh.py checks that this list names them all) and the vars the
     models read. A new value refreshes every lead (state_build_batches). -#}
-{% macro lead_rules_fingerprint() -%}
+{#- by_ref=false: the seeds are read as relations, without a dependency on them (staging's
+    rules_changed, which runs after the seeds staging reads itself) -#}
+{% macro lead_rules_fingerprint(by_ref=true) -%}
     {%- set seeds = [
         'attribution_models',
         'attribution_parameters',
@@ -102,8 +165,7 @@
     {%- set code = [] -%}
     {%- if execute -%}
         {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
-            {%- if node.resource_type == 'model'
-                  and node.config.get('incremental_strategy') == 'lead_refresh' -%}
+            {%- if node.resource_type == 'model' and is_lead_refresh(node.config) -%}
                 {%- do code.append(node.name ~ ':' ~ local_md5(node.raw_code)) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -114,9 +176,20 @@
         {%- for seed in seeds %}
         || coalesce((select string_agg(md5(cast(seed_rows as varchar)), ','
                                        order by md5(cast(seed_rows as varchar)))
-                     from {{ ref(seed) }} as seed_rows), '')
+                     from {{ ref(seed) if by_ref else seed_relation(seed) }} as seed_rows), '')
         {%- endfor %}
     )
+{%- endmacro %}
+
+
+{#- a seed's relation, looked up without a ref; a seed not loaded yet (new in this build)
+    reads as one row that no loaded seed has, so the fingerprint differs -#}
+{% macro seed_relation(name) -%}
+    {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'seed')
+                   | selectattr('name', 'equalto', name) | first -%}
+    {%- set relation = adapter.get_relation(database=node.database, schema=node.schema,
+                                            identifier=node.alias) -%}
+    {%- do return(relation if relation is not none else "(select 'not loaded yet' as seed)") -%}
 {%- endmacro %}
 
 
@@ -133,8 +206,7 @@
         {%- endfor -%}
         {%- set required = ['state_build_batches', 'state_visitor_leads', 'state_lead_changes'] -%}
         {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model'
-                  and node.config.get('incremental_strategy') == 'lead_refresh' -%}
+            {%- if node.resource_type == 'model' and is_lead_refresh(node.config) -%}
                 {%- do required.append(node.name) -%}
             {%- endif -%}
         {%- endfor -%}

@@ -2,7 +2,7 @@
     Which rows the data tests of a daily build read: the rows that build wrote.
 
     - Lead-refresh models (macros/lead_refresh.sql), and views over one with meta
-      `test_refreshed_leads` (fct_lead_score_contributions, fct_merge_decisions): the rows
+      `test_refreshed_leads` (fct_lead_rule_score_contributions, fct_merge_decisions): the rows
       of the leads the build refreshed (state_lead_changes; every lead in a full batch).
     - Models with meta `test_new_rows_column` (the incremental event models): the rows
       whose file id column is newer than the previous build's (state_build_batches); all
@@ -51,13 +51,16 @@
     {%- endif -%}
     {%- set node = tested[0] -%}
     {%- set state_schema = node.database ~ '.state' -%}
-    {%- if node.config.get('incremental_strategy') == 'lead_refresh'
-          or node.config.get('meta', {}).get('test_refreshed_leads') -%}
-        {%- do return(node.config.get('lead_key', 'lead_id')
-                      ~ ' in (select lead_id from ' ~ state_schema ~ '.state_lead_changes)') -%}
+    {%- if is_lead_refresh(node.config) or node.config.get('meta', {}).get('test_refreshed_leads') -%}
+        {%- set key = lead_key_of(node.config) or 'lead_id' -%}
+        {%- do return(key ~ ' in (select ' ~ key ~ ' from ' ~ state_schema ~ '.state_lead_changes)') -%}
     {%- endif -%}
     {%- set column = node.config.get('meta', {}).get('test_new_rows_column') -%}
-    {%- if column -%}
+    {#- the event models do not depend on the run log: their tests may run before this
+        build's batch is logged (the last batch then tests a superset of the new rows), or
+        on a first build before there is any log (every row) -#}
+    {%- if column and adapter.get_relation(database=node.database, schema='state',
+                                           identifier='state_build_batches') is not none -%}
         {%- set batch = '(select * from ' ~ state_schema
                         ~ '.state_build_batches order by batch_number desc limit 1)' -%}
         {%- do return('(' ~ column ~ ' > (select previous_through_file_id from ' ~ batch

@@ -105,7 +105,7 @@ def _fct_deals(d: dict[str, list]) -> list:
     ]
 
 
-def _fct_lead_scores(d: dict[str, list]) -> list:
+def _fct_lead_rule_scores(d: dict[str, list]) -> list:
     import great_expectations as gx
 
     e = gx.expectations
@@ -202,8 +202,8 @@ SUITES = [
               "in their domains", _fct_lead_funnel),
     MartSuite("fct_deals", True, "unique deals, known statuses, amounts not negative, closed "
               "no earlier than created", _fct_deals),
-    MartSuite("fct_lead_scores", True, "one score per lead, fit grades from the scoring_grades "
-              "seed, engagement bands 1-4", _fct_lead_scores),
+    MartSuite("fct_lead_rule_scores", True, "one score per lead, fit grades from the "
+              "scoring_grades seed, engagement bands 1-4", _fct_lead_rule_scores),
     MartSuite("fct_attribution", True, "credits between 0 and 1 that sum to 1 per conversion "
               "and model", _fct_attribution),
     MartSuite("rpt_funnel_conversion", False, "rates between 0 and 1, counts that narrow "

@@ -76,7 +76,7 @@ def test_relationships_columns_names_the_column_and_the_missing_parent(warehouse
 def caps_broken_for(warehouses, tmp_path, which: str):
     """A copy as if its last build had refreshed one lead (the first id of the fixture's
     four), where the score groups of the first or the last lead have a cap no contribution
-    can respect (read through the view fct_lead_score_contributions, meta
+    can respect (read through the view fct_lead_rule_score_contributions, meta
     test_refreshed_leads): the copy and how many groups were broken."""
     ids = "SELECT {}(lead_id) FROM intermediate.int_lead_score_groups"
     first = ids.format("min")
@@ -95,7 +95,7 @@ def caps_broken_for(warehouses, tmp_path, which: str):
 def test_a_daily_build_tests_a_view_on_the_leads_it_refreshed(warehouses, tmp_path):
     # a lead the build did not refresh: the daily scope leaves it out, Sunday's does not
     warehouse, groups = caps_broken_for(warehouses, tmp_path, "max")
-    select = "fct_lead_score_contributions_row_rules"
+    select = "fct_lead_rule_score_contributions_row_rules"
     assert failures_of(warehouse, tmp_path, select, all_rows=False) == (
         "pass", 0, [])
     status, count, broken = failures_of(warehouse, tmp_path, select)
@@ -107,5 +107,5 @@ def test_a_daily_build_tests_a_view_on_the_leads_it_refreshed(warehouses, tmp_pa
 def test_a_daily_build_tests_a_refreshed_lead_through_the_view(warehouses, tmp_path):
     warehouse, groups = caps_broken_for(warehouses, tmp_path, "min")
     status, _, broken = failures_of(warehouse, tmp_path,
-                                    "fct_lead_score_contributions_row_rules", all_rows=False)
+                                    "fct_lead_rule_score_contributions_row_rules", all_rows=False)
     assert status == "fail" and ("respect_caps", groups) in broken

@@ -43,7 +43,7 @@ def test_every_suite_passes_on_the_fixture(warehouses):
      "expect_column_pair_values_a_to_be_greater_than_b(email_opens_raw>email_opens_human)"),
     ("fct_deals", "UPDATE marts.fct_deals SET amount = -amount",
      "expect_column_values_to_be_between(amount)"),
-    ("fct_lead_scores", "UPDATE marts.fct_lead_scores SET fit_grade = 'E'",
+    ("fct_lead_rule_scores", "UPDATE marts.fct_lead_rule_scores SET fit_grade = 'E'",
      "expect_column_values_to_be_in_set(fit_grade)"),
     ("fct_attribution", "UPDATE marts.fct_attribution SET conversion_credit_total = 1.5 "
      "WHERE model = 'linear'", "expect_column_values_to_be_between(conversion_credit_total)"),
@@ -61,5 +61,5 @@ def test_marts_that_feed_scoring_and_exports_are_guarded_by_blocking_checks():
     blocking = {spec.asset_key.path[-1] for check in MART_CHECKS
                 for spec in check.check_specs if spec.blocking}
     assert {"dim_leads", "fct_lead_stages", "fct_lead_funnel", "fct_deals",
-            "fct_lead_scores", "fct_attribution"} <= blocking
+            "fct_lead_rule_scores", "fct_attribution"} <= blocking
     assert not any(name.startswith("rpt_") for name in blocking)

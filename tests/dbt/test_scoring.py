@@ -57,20 +57,20 @@ def con(scored):
 def scores(con, email: str) -> tuple:
     return con.execute("""
         SELECT fit_score, fit_grade, engagement_score, engagement_band, score_label
-        FROM marts.fct_lead_scores JOIN marts.dim_leads USING (lead_id)
+        FROM marts.fct_lead_rule_scores JOIN marts.dim_leads USING (lead_id)
         WHERE email = ?""", [email]).fetchone()
 
 
 def test_as_of_is_the_newest_engagement_event(con):
     as_of = rows(con, "SELECT DISTINCT strftime(scored_as_of_at AT TIME ZONE 'UTC', "
-                      "'%Y-%m-%d %H:%M') FROM marts.fct_lead_scores")
+                      "'%Y-%m-%d %H:%M') FROM marts.fct_lead_rule_scores")
     assert as_of == [("2026-03-12 08:00",)]
 
 
 def test_matrix_labels(con):
     labels = rows(con, """
         SELECT email, fit_score, fit_grade, engagement_band, score_label
-        FROM marts.fct_lead_scores JOIN marts.dim_leads USING (lead_id) ORDER BY email""")
+        FROM marts.fct_lead_rule_scores JOIN marts.dim_leads USING (lead_id) ORDER BY email""")
     assert labels == [
         ("ann.lee@acme.com", 70, "A", 2, "A2"),
         ("bob@gmail.com", -25, "D", 4, "D4"),
@@ -93,7 +93,7 @@ def test_ann_engagement_decays_by_half_life(con):
     }
     got = dict(rows(con, """
         SELECT rule_group, contribution_points
-        FROM marts.fct_lead_score_contributions JOIN marts.dim_leads USING (lead_id)
+        FROM marts.fct_lead_rule_score_contributions JOIN marts.dim_leads USING (lead_id)
         WHERE email = 'ann.lee@acme.com' AND score_type = 'engagement'"""))
     assert set(got) == set(expected)
     for group, points in expected.items():
@@ -106,7 +106,7 @@ def test_ann_engagement_decays_by_half_life(con):
 def test_negative_points_and_caps(con):
     bob = rows(con, """
         SELECT rule_group, matched_rule_ids, raw_points, contribution_points
-        FROM marts.fct_lead_score_contributions JOIN marts.dim_leads USING (lead_id)
+        FROM marts.fct_lead_rule_score_contributions JOIN marts.dim_leads USING (lead_id)
         WHERE email = 'bob@gmail.com' AND (score_type = 'fit' OR rule_group = 'unsubscribe')
         ORDER BY rule_group""")
     assert bob == [

@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person (golden record after dedup and identity resolution), keyed by the
 -- stable lead_id = md5(normalised e-mail). Engagement is counted twice: raw (every event)
 -- and human (machine opens and link-scanner clicks left out); web engagement includes the
@@ -6,7 +5,6 @@
 with leads as (
 
     select * from {{ ref('int_leads_enriched') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -25,7 +23,6 @@ web as (
         max(sessions.ended_at)                                      as last_web_activity_at
     from {{ ref('int_web_sessions_identified') }} as sessions
     inner join leads using (lead_id)
-    where {{ in_refreshed_leads('sessions.lead_id') }}
     group by sessions.lead_id
 
 ),
@@ -45,7 +42,7 @@ email as (
         bool_or(event_type = 'spamreport')                          as has_reported_spam,
         max(occurred_at) filter (where is_human_open or is_human_click) as last_human_email_engagement_at
     from {{ ref('int_email_events_classified') }}
-    where is_valid_email and {{ in_refreshed_leads('email', key='email') }}
+    where is_valid_email
     group by 1
 
 )

@@ -1,4 +1,3 @@
-{{ config(materialized='view', meta={'test_refreshed_leads': true}) }}
 -- A daily build's data tests read the rows of the leads it refreshed (macros/test_scope.sql).
 -- One row per record tied to a person (or rejected): which record, which person, which
 -- rule, which golden fields it supplied. The audit trail of dim_leads' dedup. A view of

@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
 -- One row per dbt build (batch): which raw files it takes in (file ids after
 -- previous_through_file_id up to through_file_id; _file_id is a global, increasing load
 -- sequence) and the fingerprint of the rules it builds with. The lead-level models refresh

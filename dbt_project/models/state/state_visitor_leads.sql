@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
 -- One row per web visitor (anonymous_id) and build in which the visitor's person changed:
 -- the person it belongs to now (lead_id; null when it is no longer identified, e.g. an
 -- e-mail click that became ambiguous) and the person it belonged to before. The first

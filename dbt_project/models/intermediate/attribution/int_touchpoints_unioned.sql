@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per touch of a person, from every source, before leads and roles are attached:
 --   web_session      a web session of a visitor stitched to the person (also the anonymous
 --                    sessions from before the identification); channel and campaign of the
@@ -26,7 +25,6 @@ web_sessions as (
         sessions.utm_campaign                                       as campaign,
         sessions.landing_page_path                                  as touch_detail
     from {{ ref('int_web_sessions_identified') }} as sessions
-    where {{ in_refreshed_leads('sessions.lead_id') }}
 
 ),
 
@@ -41,7 +39,7 @@ email_clicks as (
         coalesce({{ clean_utm(url_param('link_url', 'utm_campaign')) }}, lower(campaign_id)) as campaign,
         link_path                                                   as touch_detail
     from {{ ref('int_email_events_classified') }}
-    where is_human_click and is_valid_email and {{ in_refreshed_leads('email', key='email') }}
+    where is_human_click and is_valid_email
 
 ),
 
@@ -56,7 +54,7 @@ form_submissions as (
         utm_campaign                                                as campaign,
         form_id                                                     as touch_detail
     from {{ ref('int_form_submissions_identified') }}
-    where not is_double_submit and {{ in_refreshed_leads() }}
+    where not is_double_submit
 
 ),
 
@@ -71,7 +69,7 @@ sales_activities as (
         null                                                        as campaign,
         activity_type                                               as touch_detail
     from {{ ref('stg_crm__activities') }}
-    where is_valid_email and {{ in_refreshed_leads('email', key='email') }}
+    where is_valid_email
 
 ),
 

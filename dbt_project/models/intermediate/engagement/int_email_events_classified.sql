@@ -1,4 +1,3 @@
-{{ config(unique_key='message_id', meta={'test_new_rows_column': '_file_id'}) }}
 -- depends_on: {{ ref('state_build_batches') }}
 -- One row per e-mail event, flagged when a machine did it: privacy-proxy opens and
 -- link-scanner clicks, with the rule that fired. Raw counts use every row; human counts

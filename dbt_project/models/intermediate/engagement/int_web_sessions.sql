@@ -1,4 +1,3 @@
-{{ config(unique_key='anonymous_id', meta={'test_new_rows_column': 'max_file_id'}) }}
 -- depends_on: {{ ref('state_build_batches') }}
 -- One row per web session: a visitor's (anonymous_id's) events with no gap longer than
 -- var session_inactivity_minutes. Sessions belong to the device, not yet to a person: join

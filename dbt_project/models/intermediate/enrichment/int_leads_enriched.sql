@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person (lead_id): the golden record of int_people_merged plus what can be
 -- inferred from it with the analyst-edited seeds:
 --   company domain and free-mail flag    e-mail domain vs seed free_email_providers
@@ -12,7 +11,6 @@
 with people as (
 
     select * from {{ ref('int_people_merged') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -68,7 +66,6 @@ touches as (
         sessions.referrer_host,
         sessions.landing_page_path
     from {{ ref('int_web_sessions_identified') }} as sessions
-    where {{ in_refreshed_leads('sessions.lead_id') }}
 
     union all
 
@@ -85,7 +82,7 @@ touches as (
         cast(null as varchar),
         landing_page_path
     from {{ ref('int_form_submissions_identified') }}
-    where not is_double_submit and {{ in_refreshed_leads() }}
+    where not is_double_submit
 
 ),
 
@@ -123,7 +120,7 @@ conversions as (
         arg_max(form_id, submission_number)                         as latest_conversion_form_id,
         max(submitted_at)                                           as latest_conversion_at
     from {{ ref('int_form_submissions_identified') }}
-    where not is_double_submit and {{ in_refreshed_leads() }}
+    where not is_double_submit
     group by lead_id
 
 )

@@ -1,5 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='address_id', on_schema_change='sync_all_columns') }}
 -- One row per source and e-mail address as it was spelled there (email_raw): every place a
 -- person's address appears, normalised, with when it was first and last seen and how
 -- often. The person set and their creation time come from here; int_merge_decisions

@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per form submission with a valid e-mail, tied to its person (lead_id = md5 of
 -- the normalised e-mail), numbered per person, with double submits flagged: the same
 -- person sending the same form again within var double_submit_window_minutes.
@@ -7,7 +6,7 @@
 with submissions as (
 
     select * from {{ ref('stg_forms__submissions') }}
-    where is_valid_email and {{ in_refreshed_leads('email', key='email') }}
+    where is_valid_email
 
 ),
 

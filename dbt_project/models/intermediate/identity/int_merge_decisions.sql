@@ -1,5 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh',
-          lead_refresh_also_delete='lead_id is null', on_schema_change='sync_all_columns') }}
 -- One row per record that Leadflow tied (or refused to tie) to a person: each form
 -- submission, each other spelling of an address in the web, e-mail and CRM sources, and
 -- each identified web visitor. Says which person it went to, by which rule, and which
@@ -13,7 +11,8 @@
 --                             form_submission or email_click (see int_identities_stitched)
 --   rejected_invalid_email    not a valid address: tied to nobody
 -- Lead refresh (macros/lead_refresh.sql): the records of the touched leads, and every
--- rejected record (tied to no lead, a few hundred rows), are recomputed.
+-- rejected record (tied to no lead, a few hundred rows: meta lead_refresh_unattached of
+-- the inputs, lead_refresh_also_delete of this model), are recomputed.
 with form_records as (
 
     select
@@ -60,14 +59,12 @@ email_records as (
         union all
         select * from address_records
     ) as records
-    where not is_valid_email or {{ in_refreshed_leads('email', key='email') }}
 
 ),
 
 people as (
 
     select * from {{ ref('int_people_merged') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -134,7 +131,7 @@ visitor_decisions as (
         false                                                       as is_person_origin,
         cast(null as varchar[])                                     as survived_fields
     from {{ ref('int_identities_stitched') }}
-    where is_identified and {{ in_refreshed_leads() }}
+    where is_identified
 
 )
 

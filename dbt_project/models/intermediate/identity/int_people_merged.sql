@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person: every record whose e-mail normalises to the same address (case,
 -- white space, +tag) merged into one golden record. lead_id = md5(normalised e-mail).
 --
@@ -13,7 +12,7 @@
 with addresses as (
 
     select * from {{ ref('int_email_addresses_unioned') }}
-    where is_valid_email and {{ in_refreshed_leads() }}
+    where is_valid_email
 
 ),
 
@@ -34,7 +33,6 @@ people as (
 submissions as (
 
     select * from {{ ref('int_form_submissions_identified') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -81,7 +79,6 @@ consent_statements as (
         event_id                                                    as record_id
     from {{ ref('stg_email__events') }}
     where event_type in ('unsubscribe', 'spamreport') and is_valid_email
-      and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 

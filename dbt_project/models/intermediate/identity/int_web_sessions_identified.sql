@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per web session of a visitor who has been identified: the session with the
 -- person (lead_id) its visitor was stitched to. Sessions from before the identification
 -- belong to the person too; sessions of visitors never identified are left out. The one
@@ -10,4 +9,3 @@ from {{ ref('int_web_sessions') }} as sessions
 inner join {{ ref('int_identities_stitched') }} as visitors
     on sessions.anonymous_id = visitors.anonymous_id
     and visitors.is_identified
-where {{ in_refreshed_leads('visitors.lead_id') }}

@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person and lifecycle rule of seed lifecycle_rules they met, with met_at:
 -- the first moment the rule's points (quantity * points of its signals) within the last
 -- window_days (all time when blank) reach its threshold. A rule is the set of seed rows
@@ -29,7 +28,6 @@ scored as (
         signals.quantity * rules.points                             as points
     from {{ ref('int_lifecycle_signals') }} as signals
     inner join rules using (signal)
-    where {{ in_refreshed_leads('signals.lead_id') }}
 
 ),
 

@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per qualification signal of a person: the events that the rules of seed
 -- lifecycle_rules count. quantity is how many units the row carries (a session's
 -- high-intent page views); a rule scores quantity * points.
@@ -11,7 +10,6 @@
 with people as (
 
     select lead_id from {{ ref('int_people_merged') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -24,7 +22,7 @@ forms as (
         1                                                           as quantity,
         submission_id                                               as record_id
     from {{ ref('int_form_submissions_identified') }}
-    where is_high_intent_form and not is_double_submit and {{ in_refreshed_leads() }}
+    where is_high_intent_form and not is_double_submit
 
 ),
 
@@ -37,7 +35,7 @@ email_clicks as (
         1                                                           as quantity,
         event_id                                                    as record_id
     from {{ ref('int_email_events_classified') }}
-    where is_valid_email and is_human_click and {{ in_refreshed_leads('email', key='email') }}
+    where is_valid_email and is_human_click
 
 ),
 
@@ -45,7 +43,6 @@ sessions as (
 
     select lead_id, session_id, started_at, high_intent_page_views
     from {{ ref('int_web_sessions_identified') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -69,7 +66,7 @@ activities as (
         1                                                           as quantity,
         activity_id                                                 as record_id
     from {{ ref('stg_crm__activities') }}
-    where is_valid_email and {{ in_refreshed_leads('email', key='email') }}
+    where is_valid_email
 
 ),
 
@@ -81,8 +78,8 @@ deals as (
         created_at                                                  as occurred_at,
         1                                                           as quantity,
         deal_id                                                     as record_id
-    from {{ ref('fct_deals') }}
-    where lead_id is not null and {{ in_refreshed_leads() }}
+    from {{ ref('int_deals_identified') }}
+    where lead_id is not null
 
 ),
 

@@ -1,10 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person and fit attribute that has a value: the attributes the fit rules of
 -- seed scoring_rules match on (attribute, attribute_value as text, lower case).
 with leads as (
 
     select * from {{ ref('int_leads_enriched') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 

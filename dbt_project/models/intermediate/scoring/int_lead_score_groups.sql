@@ -1,13 +1,11 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person and rule group of seed scoring_groups (every group, zero when
 -- nothing matched): the sums of int_lead_score_points that do not move with time
 -- (matched rules, raw points, points decayed to the person's decay_reference_at) and the
--- group's cap. fct_lead_score_contributions decays them to the as-of moment and caps them.
+-- group's cap. fct_lead_rule_score_contributions decays them to the as-of moment and caps them.
 -- Lead refresh (macros/lead_refresh.sql).
 with people as (
 
     select lead_id from {{ ref('int_people_merged') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -30,7 +28,6 @@ points as (
         string_agg(distinct rule_id, ',' order by rule_id)          as matched_rule_ids,
         max(occurred_at)                                            as last_event_at
     from {{ ref('int_lead_score_points') }}
-    where {{ in_refreshed_leads() }}
     group by all
 
 )

@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per rule of seed scoring_rules that a person's attribute or engagement event
 -- matched: the points it earns (raw_points = points x quantity) and, for groups whose
 -- is_decayed is true, those points already decayed to the person's newest scored event
@@ -7,10 +6,10 @@
 --                                             / engagement_half_life_days)
 -- Fit rules and groups that keep full points (unsubscribe, bounce) have factor 1.
 -- Decaying to a moment of the person's own, not to the moving as-of moment, keeps a
--- person's rows unchanged until the person does something: fct_lead_score_contributions
+-- person's rows unchanged until the person does something: fct_lead_rule_score_contributions
 -- decays the sums the rest of the way to int_lead_score_as_of (the exponent adds up).
 -- Events after a fixed as-of date (seed scoring_parameters) are left out.
--- Lead refresh (macros/lead_refresh.sql).
+-- The formula: macros/scoring.sql. Lead refresh (macros/lead_refresh.sql).
 with as_of as (
 
     select * from {{ ref('int_lead_score_as_of') }}
@@ -22,7 +21,6 @@ events as (
     select events.*
     from {{ ref('int_scoring_events') }} as events
     where events.occurred_at <= (select as_of_at from as_of)
-      and {{ in_refreshed_leads('events.lead_id') }}
 
 ),
 
@@ -48,10 +46,7 @@ fit as (
         rules.points                                                as raw_points
     from {{ ref('int_lead_fit_attributes') }} as attributes
     inner join rules
-        on rules.score_type = 'fit'
-        and attributes.attribute = rules.attribute
-        and attributes.attribute_value = lower(rules.attribute_value)
-    where {{ in_refreshed_leads('attributes.lead_id') }}
+        on {{ fit_rule_matches('attributes', 'rules') }}
 
 ),
 
@@ -69,8 +64,7 @@ engagement as (
         events.quantity * rules.points                              as raw_points
     from events
     inner join rules
-        on rules.score_type = 'engagement'
-        and events.behaviour = rules.behaviour
+        on {{ engagement_rule_matches('events', 'rules') }}
 
 ),
 
@@ -103,10 +97,7 @@ select
     raw_points,
     is_decayed,
     decay_reference_at,
-    case
-        when is_decayed and occurred_at is not null
-            then raw_points * pow(0.5, epoch(decay_reference_at - occurred_at) / 86400.0
-                                       / (select half_life_days from as_of))
-        else raw_points
-    end                                                             as points_at_reference
+    {{ decayed_points('raw_points', 'is_decayed',
+                      'epoch(decay_reference_at - occurred_at) / 86400.0',
+                      '(select half_life_days from as_of)') }}        as points_at_reference
 from referenced

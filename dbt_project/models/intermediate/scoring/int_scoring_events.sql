@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per engagement event of a person that the engagement rules of seed scoring_rules
 -- can count (behaviour), with its time and quantity (units it carries):
 --   pricing_page_view / demo_page_view   a web session's pricing / demo page views (dated at
@@ -12,7 +11,6 @@
 with people as (
 
     select lead_id from {{ ref('int_people_merged') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -20,7 +18,6 @@ sessions as (
 
     select lead_id, session_id, started_at, pricing_page_views, demo_page_views
     from {{ ref('int_web_sessions_identified') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -48,7 +45,7 @@ forms as (
         1                                                           as quantity,
         submission_id                                               as record_id
     from {{ ref('int_form_submissions_identified') }}
-    where not is_double_submit and {{ in_refreshed_leads() }}
+    where not is_double_submit
 
 ),
 
@@ -68,7 +65,6 @@ email as (
     from {{ ref('int_email_events_classified') }}
     where is_valid_email
       and (is_human_click or event_type in ('unsubscribe', 'spamreport', 'bounce'))
-      and {{ in_refreshed_leads('email', key='email') }}
 
 ),
 

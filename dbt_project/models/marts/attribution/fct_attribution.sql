@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per conversion x touchpoint x attribution model: the share (credit) of the
 -- conversion each touch in its lookback window gets, and the pipeline or revenue that
 -- share is worth. Rules (weights in seed attribution_models, lookback and half-life in seed
@@ -24,7 +23,6 @@
 with touchpoints as (
 
     select * from {{ ref('fct_touchpoints') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -46,7 +44,7 @@ models as (
 deals as (
 
     select * from {{ ref('fct_deals') }}
-    where lead_id is not null and {{ in_refreshed_leads() }}
+    where lead_id is not null
 
 ),
 

@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per marketing or sales touch of a lead, all channels (int_touchpoints_unioned:
 -- web sessions incl. stitched anonymous ones, human e-mail clicks, form submissions, sales
 -- activities), for people in dim_leads. Touches are ordered by (touched_at, touch_order of
@@ -12,14 +11,12 @@
 with touches as (
 
     select * from {{ ref('int_touchpoints_unioned') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
 leads as (
 
     select lead_id, created_at from {{ ref('dim_leads') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -27,7 +24,7 @@ first_deals as (
 
     select lead_id, min(created_at) as first_deal_created_at
     from {{ ref('fct_deals') }}
-    where lead_id is not null and {{ in_refreshed_leads() }}
+    where lead_id is not null
     group by lead_id
 
 ),

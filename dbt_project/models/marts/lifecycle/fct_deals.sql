@@ -1,5 +1,6 @@
 -- One row per deal (deal_id) in its latest state (latest state_at; a re-sent state keeps
--- the copy loaded last), tied to the person by lead_id = md5 of the normalised e-mail.
+-- the copy loaded last), tied to the person by lead_id = md5 of the normalised e-mail
+-- (int_deals_identified).
 -- closed_at is the CRM's close date, else the time of the closed state (NULL while open).
 -- amount_usd converts with seed fx_rates (NULL for a currency it lacks).
 with states as (
@@ -10,14 +11,7 @@ with states as (
 
 history as (
 
-    select
-        deal_id,
-        min(created_at)                                             as created_at,
-        min(state_at)                                               as first_state_at,
-        count(*)                                                    as state_count,
-        arg_max(email, state_at) filter (where is_valid_email)      as email
-    from states
-    group by deal_id
+    select * from {{ ref('int_deals_identified') }}
 
 ),
 
@@ -36,7 +30,7 @@ deals as (
 
     select
         latest.deal_id,
-        case when history.email is not null then {{ lead_id('history.email') }} end as lead_id,
+        history.lead_id,
         history.email,
         latest.deal_name,
         history.created_at,

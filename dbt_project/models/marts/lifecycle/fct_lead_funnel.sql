@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person: where they stand in the lifecycle (current stage = the furthest
 -- stage entered, seed lifecycle_stages order), its funnel position (TOFU lead or recycled,
 -- MOFU mql, BOFU sql and opportunity; customer and disqualified after the funnel), and
@@ -6,7 +5,6 @@
 with stages as (
 
     select * from {{ ref('fct_lead_stages') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 

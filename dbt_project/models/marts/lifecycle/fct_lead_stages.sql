@@ -1,4 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh', on_schema_change='sync_all_columns') }}
 -- One row per person and lifecycle stage entered, with entered_at (UTC). Stages, in order
 -- (seed lifecycle_stages):
 --   lead          first identification (dim_leads.created_at)
@@ -16,7 +15,6 @@
 with leads as (
 
     select lead_id, created_at from {{ ref('dim_leads') }}
-    where {{ in_refreshed_leads() }}
 
 ),
 
@@ -28,7 +26,6 @@ rules_met as (
         min(met_at)                                                 as met_at,
         arg_min(rule, (met_at, rule))                               as rule
     from {{ ref('int_lifecycle_rules_met') }}
-    where {{ in_refreshed_leads() }}
     group by all
 
 ),
@@ -46,7 +43,7 @@ deals as (
         case when bool_and(status = 'lost')
             then arg_max(deal_id, (coalesce(closed_at, updated_at), deal_id)) end as last_lost_deal_id
     from {{ ref('fct_deals') }}
-    where lead_id is not null and {{ in_refreshed_leads() }}
+    where lead_id is not null
     group by lead_id
 
 ),

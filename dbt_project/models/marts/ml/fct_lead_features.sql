@@ -1,7 +1,3 @@
-{{ config(materialized='incremental', incremental_strategy='lead_refresh',
-          lead_refresh_also_delete="snapshot_kind = 'scoring'",
-          on_schema_change='sync_all_columns') }}
--- depends_on: {{ ref('state_lead_changes') }}
 -- One row per lead and snapshot (as-of moment): what was known about the lead at that
 -- moment, for the predictive score of models_ml. Point in time: every behaviour feature
 -- counts only events with occurred_at <= as_of_at, profile fields supplied by a form
@@ -23,7 +19,8 @@
 --             (an export of leads and their deals may hold deals won long after the
 --             last marketing event: their leads' windows have closed by then)
 -- rule_score is the rule-based score of seeds scoring_rules / scoring_groups recomputed as
--- of the snapshot (the baseline to beat); it is not a feature.
+-- of the snapshot (the baseline to beat; the formula of macros/scoring.sql, as
+-- fct_lead_rule_scores); it is not a feature.
 -- Lead refresh (macros/lead_refresh.sql): a daily build recomputes the rows of the leads
 -- it touched, the scoring row of every open lead (the as-of moment moved) and the
 -- training rows of leads whose window has just closed; other training rows stay.
@@ -87,7 +84,9 @@ leads as (
     left join {{ ref('int_form_submissions_identified') }} as product_form
         on product_form.submission_id = people.product_interest_submission_id
     {% if is_incremental_build() %}
-    where {{ in_refreshed_leads('leads.lead_id') }}
+    -- this model picks its leads itself (meta lead_refresh_filters_inputs: false):
+    -- the leads the build refreshed
+    where leads.lead_id in (select lead_id from {{ ref('state_lead_changes') }})
        -- open: scored as of the new as-of moment
        or leads.created_at + to_days({{ var('ml_horizon_days') }}) > (select as_of_at from data_as_of)
        -- window closed since the last build: its training rows are new
@@ -239,11 +238,10 @@ behaviour as (
 
 rules as (
 
-    select rules.rule_group, rules.behaviour, rules.points, groups.min_points,
+    select rules.score_type, rules.rule_group, rules.behaviour, rules.points, groups.min_points,
            groups.max_points, groups.is_decayed
     from {{ ref('scoring_rules') }} as rules
     inner join {{ ref('scoring_groups') }} as groups using (score_type, rule_group)
-    where rules.score_type = 'engagement'
 
 ),
 
@@ -252,13 +250,13 @@ rule_engagement_groups as (
     select
         snapshot_events.lead_id,
         snapshot_events.snapshot_name,
-        greatest(min(rules.min_points), least(max(rules.max_points), sum(
-            snapshot_events.quantity * rules.points
-            * case when rules.is_decayed
-                   then pow(0.5, snapshot_events.days_ago / params.half_life_days) else 1.0 end
-        )))                                                         as points
+        {{ capped_points(
+            'sum(' ~ decayed_points('snapshot_events.quantity * rules.points', 'rules.is_decayed',
+                                    'snapshot_events.days_ago', 'params.half_life_days') ~ ')',
+            'min(rules.min_points)', 'max(rules.max_points)') }}     as points
     from snapshot_events
-    inner join rules using (behaviour)
+    inner join rules
+        on {{ engagement_rule_matches('snapshot_events', 'rules') }}
     cross join params
     group by snapshot_events.lead_id, snapshot_events.snapshot_name, rules.rule_group
 
@@ -278,14 +276,13 @@ rule_fit as (
     from (
         select
             scores.lead_id,
-            greatest(min(scores.min_points), least(max(scores.max_points), sum(scores.points))) as points
+            {{ capped_points('sum(scores.points)', 'min(scores.min_points)',
+                             'max(scores.max_points)') }}        as points
         from (
             select attributes.lead_id, rules.rule_group, rules.points, groups.min_points, groups.max_points
             from {{ ref('int_lead_fit_attributes') }} as attributes
             inner join {{ ref('scoring_rules') }} as rules
-                on rules.score_type = 'fit'
-                and attributes.attribute = rules.attribute
-                and attributes.attribute_value = lower(rules.attribute_value)
+                on {{ fit_rule_matches('attributes', 'rules') }}
             inner join {{ ref('scoring_groups') }} as groups using (score_type, rule_group)
             where attributes.lead_id in (select lead_id from leads)
         ) as scores

@@ -1,10 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='activity_id', on_schema_change='sync_all_columns',
-          meta={'test_new_rows_column': '_file_id'}) }}
 -- One row per sales activity (activity_id): call, email, meeting or demo by a rep.
 -- Re-sent copies keep the first loaded.
 -- Incremental: a daily build reads the raw files loaded after the newest one here and
--- skips activities it holds (every row again when the rules changed: state_build_batches).
+-- skips activities it holds (every row again when the rules changed: macros/incremental_staging.sql).
 with source as (
 
     {{ new_raw_rows('crm_activities') }}

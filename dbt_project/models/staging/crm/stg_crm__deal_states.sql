@@ -1,10 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='deal_state_id', on_schema_change='sync_all_columns',
-          meta={'test_new_rows_column': '_file_id'}) }}
 -- One row per deal state (a deal appears once per change: deal_id x updated_at x stage).
 -- Exact re-sent copies of a state keep the first loaded.
 -- Incremental: a daily build reads the raw files loaded after the newest one here and
--- skips states it holds (every row again when the rules changed: state_build_batches).
+-- skips states it holds (every row again when the rules changed: macros/incremental_staging.sql).
 with source as (
 
     {{ new_raw_rows('crm_deals') }}

@@ -1,5 +1,3 @@
-{{ config(unique_key='event_id', meta={'test_new_rows_column': '_file_id'}) }}
--- depends_on: {{ ref('state_build_batches') }}
 -- One row per e-mail event (event_id), SendGrid-like. A re-sent event keeps the first
 -- loaded copy. Incremental on the raw load sequence (_file_id), like stg_web__events.
 with source as (

@@ -1,11 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='submission_id', on_schema_change='sync_all_columns',
-          meta={'test_new_rows_column': '_file_id'}) }}
 -- One row per form submission (submission_id). Re-sent copies of a submission keep the
 -- first loaded; the row is cleaned and typed but not yet tied to a person.
 -- Incremental: a daily build reads the raw files loaded after the newest one here and
 -- skips submissions it holds; every row again when the rules (channel_mapping,
--- country_aliases, page_categories...) changed (state_build_batches.is_full_refresh).
+-- country_aliases, page_categories...) changed (macros/incremental_staging.sql).
 with source as (
 
     {{ new_raw_rows('forms') }}

@@ -1,5 +1,3 @@
-{{ config(unique_key='event_id', meta={'test_new_rows_column': '_file_id'}) }}
--- depends_on: {{ ref('state_build_batches') }}
 -- One row per tracked web event (event_id). A re-sent event keeps the first loaded copy.
 -- Incremental: a daily run reads only raw files loaded after the newest one already here
 -- (_file_id is a global, increasing load sequence) and skips event_ids it already holds.

@@ -1,4 +1,3 @@
-{{ config(materialized='view', meta={'test_refreshed_leads': true}) }}
 -- A daily build's data tests read the rows of the leads it refreshed (macros/test_scope.sql).
 -- One row per person and rule group of seed scoring_groups (every group, zero when nothing
 -- matched): what the group adds to the fit or engagement score, and why. raw_points is the
@@ -25,13 +24,9 @@ decayed as (
     select
         groups.*,
         cast(round(
-            case
-                when groups.is_decayed and groups.decay_reference_at is not null
-                    then groups.points_at_reference
-                         * pow(0.5, epoch(as_of.as_of_at - groups.decay_reference_at) / 86400.0
-                                    / as_of.half_life_days)
-                else groups.points_at_reference
-            end, 4) as decimal(18, 4))                              as decayed_points
+            {{ decayed_points('groups.points_at_reference', 'groups.is_decayed',
+                              'epoch(as_of.as_of_at - groups.decay_reference_at) / 86400.0',
+                              'as_of.half_life_days') }}, 4) as decimal(18, 4)) as decayed_points
     from groups
     cross join as_of
 
@@ -47,7 +42,7 @@ select
     last_event_at,
     raw_points,
     decayed_points,
-    cast(greatest(min_points, least(max_points, decayed_points)) as decimal(18, 4))
+    cast({{ capped_points('decayed_points', 'min_points', 'max_points') }} as decimal(18, 4))
                                                                     as contribution_points,
     min_points,
     max_points,

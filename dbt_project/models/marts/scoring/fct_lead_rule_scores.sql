@@ -3,11 +3,11 @@
 -- fit_grade A-D and engagement_band 1-4 by the cut-offs of seed scoring_grades (the
 -- highest label whose min_score the score reaches; the label with a blank min_score takes
 -- the rest), and the matrix label (A1 = best fit, most engaged). The score is the sum of
--- the capped group contributions of fct_lead_score_contributions. A full rebuild every
+-- the capped group contributions of fct_lead_rule_score_contributions. A full rebuild every
 -- run: the decay moves every engagement score with the as-of moment.
 with contributions as (
 
-    select * from {{ ref('fct_lead_score_contributions') }}
+    select * from {{ ref('fct_lead_rule_score_contributions') }}
 
 ),
 
