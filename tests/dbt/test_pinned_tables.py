@@ -27,6 +27,8 @@ SCHEMAS = ("marts", "activation", "ops")
 
 # pinned name -> where the table is now
 MOVED_TABLES: dict[str, str] = {
+    "marts.fct_lead_scores": "marts.fct_lead_rule_scores",
+    "marts.fct_lead_score_contributions": "marts.fct_lead_rule_score_contributions",
     "ops.sla_breaches": "activation.sla_breaches",
 }
 # table (pinned name) -> {column now: pinned column}
