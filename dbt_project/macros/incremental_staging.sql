@@ -2,8 +2,8 @@
     Incremental staging of a raw table whose re-sent rows keep the first loaded copy
     (forms, deal states, activities): a daily build reads only the rows of files loaded after
     the newest file the model holds (_file_id is a global, increasing load sequence) and
-    skips keys it already holds; every row again when the rules changed since the last
-    complete build (seeds such as channel_mapping or country_aliases shape these tables).
+    skips keys it already holds; every row again when the rules the table was built with
+    changed (its code, the vars, or a seed it refs such as country_aliases).
     Built from scratch, both are no-ops.
 #}
 
@@ -26,33 +26,62 @@
 {%- endmacro %}
 
 
-{#- whether the rules (lead_rules_fingerprint) differ from those of the last complete
-    build, as state_build_batches.is_full_refresh says of this build; asked once while the
-    model compiles, so its SQL holds the answer, not the fingerprint. Staging does not
-    depend on the state layer: the fingerprint is computed here and compared with the run
-    log's last complete batch, read as a relation, so the answer is the same whether
-    state_build_batches has logged this build yet or not (and true when there is no log).
-    The seeds are read without a ref too: those that shape staging are refs of the staging
-    model itself, so they are loaded before it; the others cannot change its rows. -#}
+{#- whether the rules this model is built with differ from those its table was built with:
+    its own code, the vars and the rows of the seeds it refs (country_aliases,
+    channel_mapping...). The table remembers its rules itself (remember_rules, a post-hook
+    set in dbt_project.yml), so staging reads nothing of the state layer; asked once while
+    the model compiles, so its SQL holds the answer, not the fingerprint. -#}
 {% macro rules_changed() -%}
-    {%- set log = run_log_relation('state_build_batches') if execute else none -%}
-    {%- if log is none -%}
+    {%- if not execute -%}
         {%- do return(true) -%}
     {%- endif -%}
-    {%- set query -%}
-        select {{ lead_rules_fingerprint(by_ref=false) }} is distinct from (
-            select arg_max(rules_fingerprint, batch_number) filter (where is_complete)
-            from {{ log }})
-    {%- endset -%}
-    {%- do return(run_query(query).columns[0].values()[0]) -%}
+    {%- do return(built_with_rules(this) != rules_label()) -%}
 {%- endmacro %}
 
 
-{#- the relation of a state model as it stands in the warehouse (none before its first
-    build), looked up without a ref: reading the run log creates no dependency -#}
-{% macro run_log_relation(name) -%}
-    {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-                   | selectattr('name', 'equalto', name) | first -%}
-    {%- do return(adapter.get_relation(database=node.database, schema=node.schema,
-                                       identifier=node.alias)) -%}
+{#- post-hook: record on the table the rules it was built with -#}
+{% macro remember_rules() -%}
+    {%- if execute -%}
+        {{ adapter.dispatch('remember_rules', 'leadflow')(this, rules_label()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__remember_rules(relation, label) -%}
+    comment on table {{ relation }} is '{{ label }}'
+{%- endmacro %}
+
+
+{#- the rules label a table was built with (none when it has none) -#}
+{% macro built_with_rules(relation) -%}
+    {%- do return(adapter.dispatch('built_with_rules', 'leadflow')(relation)) -%}
+{%- endmacro %}
+
+{% macro default__built_with_rules(relation) -%}
+    {%- set query -%}
+        select comment from duckdb_tables()
+        where database_name = '{{ relation.database }}' and schema_name = '{{ relation.schema }}'
+          and table_name = '{{ relation.identifier }}'
+    {%- endset -%}
+    {%- set rows = run_query(query).columns[0].values() -%}
+    {%- do return(rows[0] if rows else none) -%}
+{%- endmacro %}
+
+
+{#- 'leadflow rules <md5>' of the current model's code, the rule vars and its seeds' rows -#}
+{% macro rules_label() -%}
+    {%- set seeds = [] -%}
+    {%- for node_id in model.depends_on.nodes | sort if node_id.startswith('seed.') -%}
+        {%- set node = graph.nodes[node_id] -%}
+        {%- do seeds.append(api.Relation.create(database=node.database, schema=node.schema,
+                                                identifier=node.alias)) -%}
+    {%- endfor -%}
+    {%- set query -%}
+        select md5('{{ local_md5(model.raw_code) }}' || {{ rule_vars_literal() }}
+            {%- for seed in seeds %}
+            || coalesce((select string_agg(md5(cast(seed_rows as varchar)), ','
+                                           order by md5(cast(seed_rows as varchar)))
+                         from {{ seed }} as seed_rows), '')
+            {%- endfor %})
+    {%- endset -%}
+    {%- do return('leadflow rules ' ~ run_query(query).columns[0].values()[0]) -%}
 {%- endmacro %}

@@ -122,9 +122,7 @@
 {#- The settings that change what the lead-level models compute: the rows of every seed
     (tests/dbt/test_lead_refresh.py checks that this list names them all) and the vars the
     models read. A new value refreshes every lead (state_build_batches). -#}
-{#- by_ref=false: the seeds are read as relations, without a dependency on them (staging's
-    rules_changed, which runs after the seeds staging reads itself) -#}
-{% macro lead_rules_fingerprint(by_ref=true) -%}
+{% macro lead_rules_fingerprint() -%}
     {%- set seeds = [
         'attribution_models',
         'attribution_parameters',
@@ -152,15 +150,6 @@
         'scoring_rules',
         'sla_policies',
     ] -%}
-    {%- set vars = {} -%}
-    {%- for name in ['email_strip_plus_tag', 'placeholder_values', 'own_site_domains',
-                     'session_inactivity_minutes', 'double_submit_window_minutes',
-                     'machine_open_max_seconds', 'scanner_click_max_seconds',
-                     'email_click_stitch_seconds', 'deal_report_attributes',
-                     'ml_target_stage', 'ml_horizon_days', 'ml_snapshot_ages_days',
-                     'ml_random_snapshots_per_lead'] -%}
-        {%- do vars.update({name: var(name, none)}) -%}
-    {%- endfor -%}
     {#- and the code of the lead-level models: a changed model recomputes every lead -#}
     {%- set code = [] -%}
     {%- if execute -%}
@@ -171,25 +160,29 @@
         {%- endfor -%}
     {%- endif -%}
     md5(
-        {{ "'" ~ (tojson(vars, sort_keys=true) | replace("'", "''")) ~ "'" }}
+        {{ rule_vars_literal() }}
         || '{{ code | join(",") }}'
         {%- for seed in seeds %}
         || coalesce((select string_agg(md5(cast(seed_rows as varchar)), ','
                                        order by md5(cast(seed_rows as varchar)))
-                     from {{ ref(seed) if by_ref else seed_relation(seed) }} as seed_rows), '')
+                     from {{ ref(seed) }} as seed_rows), '')
         {%- endfor %}
     )
 {%- endmacro %}
 
 
-{#- a seed's relation, looked up without a ref; a seed not loaded yet (new in this build)
-    reads as one row that no loaded seed has, so the fingerprint differs -#}
-{% macro seed_relation(name) -%}
-    {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'seed')
-                   | selectattr('name', 'equalto', name) | first -%}
-    {%- set relation = adapter.get_relation(database=node.database, schema=node.schema,
-                                            identifier=node.alias) -%}
-    {%- do return(relation if relation is not none else "(select 'not loaded yet' as seed)") -%}
+{#- the vars the models read, as a SQL string literal (part of both fingerprints) -#}
+{% macro rule_vars_literal() -%}
+    {%- set vars = {} -%}
+    {%- for name in ['email_strip_plus_tag', 'placeholder_values', 'own_site_domains',
+                     'session_inactivity_minutes', 'double_submit_window_minutes',
+                     'machine_open_max_seconds', 'scanner_click_max_seconds',
+                     'email_click_stitch_seconds', 'deal_report_attributes',
+                     'ml_target_stage', 'ml_horizon_days', 'ml_snapshot_ages_days',
+                     'ml_random_snapshots_per_lead'] -%}
+        {%- do vars.update({name: var(name, none)}) -%}
+    {%- endfor -%}
+    {{ "'" ~ (tojson(vars, sort_keys=true) | replace("'", "''")) ~ "'" }}
 {%- endmacro %}
 
 

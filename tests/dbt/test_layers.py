@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 
+import duckdb
 import pytest
 
 from tests.dbt.workspace import invoke
@@ -96,3 +97,32 @@ def test_a_full_rebuild_reads_whole_inputs(warehouses, tmp_path):
     compiled = (tmp_path / "target" / "compiled" / "leadflow" / "models" / "intermediate"
                 / "enrichment" / "int_leads_enriched.sql").read_text()
     assert "state_lead_changes" not in compiled
+
+
+def test_staging_remembers_its_rules_and_reads_every_raw_row_again_when_they_change(
+        warehouses, tmp_path):
+    """An incremental staging table reads only new raw files while the rules it was built
+    with (its code, the vars, the seeds it refs) hold; it keeps them on the table itself,
+    so staging reads nothing of the state layer."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouses["incremental"], warehouse)
+    compiled = (tmp_path / "target" / "compiled" / "leadflow" / "models" / "staging"
+                / "forms" / "stg_forms__submissions.sql")
+
+    def build(*extra: str) -> tuple[str, str, int]:
+        result = invoke(tmp_path, warehouse, "run", "--select", "stg_forms__submissions",
+                        *extra)
+        assert result.success, result.exception
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            label, count = con.execute(
+                "SELECT comment, estimated_size FROM duckdb_tables() "
+                "WHERE schema_name = 'staging' AND table_name = 'stg_forms__submissions'"
+            ).fetchone()
+        return compiled.read_text(), label, count
+
+    same_sql, same_label, before = build()
+    assert same_label.startswith("leadflow rules ")
+    assert "_file_id >" in same_sql and "state" not in same_sql.replace("statement", "")
+    new_sql, new_label, after = build("--vars", "{placeholder_values: ['n/a']}")
+    assert "_file_id >" not in new_sql and new_label != same_label
+    assert after == before
