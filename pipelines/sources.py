@@ -7,7 +7,9 @@ kind that says how ingestion validates and types it:
 - ``email``: must look like an address after trimming and lower-casing; kept as given
   (case and spaces are the dedup step's business, not ingestion's).
 - ``timestamp``: ISO 8601; a value without offset is UTC; stored as TIMESTAMPTZ (UTC).
-- ``date``, ``decimal`` (money, 2 places), ``integer``, ``boolean``: typed casts.
+- ``date``, ``integer``, ``boolean``: typed casts.
+- ``money``: an amount with 2 decimal places, never negative (docs/contracts.md, "Money"):
+  a negative value, or one that rounds to 0.00 from either side, is quarantined.
 - ``enum``: one of ``values`` after trimming and lower-casing; stored lower-cased.
 
 Required columns must be present in every file and non-empty in every row.
@@ -30,7 +32,7 @@ class Column:
         return {
             "timestamp": "TIMESTAMPTZ",
             "date": "DATE",
-            "decimal": "DECIMAL(18,2)",
+            "money": "DECIMAL(18,2)",
             "integer": "BIGINT",
             "boolean": "BOOLEAN",
         }.get(self.kind, "VARCHAR")
@@ -113,7 +115,7 @@ SOURCES: dict[str, Source] = {
             "crm_deals",
             (
                 _req("deal_id"), _req("email", "email"), _req("created_at", "timestamp"),
-                _req("stage"), _req("amount", "decimal"), _opt("currency"), _opt("owner"),
+                _req("stage"), _req("amount", "money"), _opt("currency"), _opt("owner"),
                 _opt("closed_at", "timestamp"), _opt("status", "enum", DEAL_STATUSES),
                 _opt("product"), _opt("updated_at", "timestamp"),
             ),
@@ -132,7 +134,7 @@ SOURCES: dict[str, Source] = {
             "spend",
             "spend",
             (
-                _req("spend_date", "date"), _req("channel"), _req("cost", "decimal"),
+                _req("spend_date", "date"), _req("channel"), _req("cost", "money"),
                 _opt("campaign"), _opt("currency"), _opt("clicks", "integer"),
                 _opt("impressions", "integer"),
             ),

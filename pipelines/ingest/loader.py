@@ -27,6 +27,7 @@ import duckdb
 from pipelines.ingest import readers, validate
 from pipelines.ingest.catalog import ensure_raw_schema, existing_columns, quote_ident
 from pipelines.ingest.detect import FileKind, UnreadableFile, detect, open_regular, sha256_of
+from pipelines.ingest.fingerprint import content_fingerprint
 from pipelines.ingest.inbox import InboxEntry, scan
 from pipelines.sources import Source
 
@@ -97,6 +98,7 @@ class _Staging:
     kind: FileKind | None = None
     staged: readers.Staged | None = None
     problem: Exception | None = None
+    fingerprint: str | None = None  # of its rows (pipelines/ingest/fingerprint.py)
 
 
 def ingest_source(
@@ -172,6 +174,7 @@ def _stage_file(con, src: Source, path: Path, ns: str) -> _Staging:
     try:
         staging.kind = detect(path)
         staging.staged = _stage(con, src, path, staging.kind, ns)
+        staging.fingerprint = content_fingerprint(con, staging.staged)
     except (UnreadableFile, duckdb.Error) as exc:
         staging.problem = exc
     return staging
@@ -244,8 +247,11 @@ def _set_aside(con, src: Source, staged: readers.Staged) -> None:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _bad AS
         SELECT r.*, CASE WHEN NOT _parsed THEN 'unparseable JSON line'
+                         WHEN {staged.problem} IS NOT NULL THEN {staged.problem}
                          ELSE {validate.reason(src, present, native)} END AS _reason
-        FROM {staged.rows} r WHERE NOT (_parsed AND {validate.valid(src, present, native)})"""
+        FROM {staged.rows} r
+        WHERE NOT (_parsed AND {staged.problem} IS NULL
+                   AND {validate.valid(src, present, native)})"""
     )
     con.execute(
         f"UPDATE {staged.table} SET _rejected = true WHERE rowid IN (SELECT _rid FROM _bad)")
@@ -284,13 +290,16 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
 
 
 def _record(con, src: Source, file_id: int, path: Path, rel: str, sha: str,
-            kind: FileKind | None, res: FileResult) -> None:
+            kind: FileKind | None, res: FileResult, fingerprint: str | None = None) -> None:
     con.execute(
-        """INSERT INTO raw._files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())""",
+        """INSERT INTO raw._files (file_id, source, path, sha256, size_bytes, modified_at,
+            format, compression, rows_read, rows_loaded, rows_quarantined, status, reason,
+            extra_columns, loaded_at, content_fingerprint)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)""",
         [file_id, src.name, rel, sha, path.lstat().st_size, _mtime(path),
          kind.format if kind else None, kind.compression if kind else None,
          res.rows_read, res.rows_loaded, res.rows_quarantined, res.status, res.reason,
-         res.extra_columns],
+         res.extra_columns, fingerprint if res.status == "loaded" else None],
     )
 
 
@@ -302,13 +311,16 @@ def _next_file_id(con) -> int:
 NOT_READ = ""
 
 
-def _duplicate_of(con, src: Source, sha: str) -> str | None:
+def _duplicate_of(con, src: Source, sha: str, fingerprint: str | None) -> str | None:
+    """The reason a file is a copy of one in the ledger (same bytes, or same rows), or None."""
     row = con.execute(
-        "SELECT path FROM raw._files WHERE source = ? AND sha256 = ? AND status <> 'duplicate' "
-        "ORDER BY file_id LIMIT 1",
-        [src.name, sha],
+        "SELECT path, sha256 = ? FROM raw._files WHERE source = ? AND status <> 'duplicate' "
+        "AND (sha256 = ? OR content_fingerprint = ?) ORDER BY file_id LIMIT 1",
+        [sha, src.name, sha, fingerprint],
     ).fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    return f"same content as {row[0]}" if row[1] else f"same rows as {row[0]}"
 
 
 def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor,
@@ -349,12 +361,13 @@ def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor
             con.rollback()
             con.begin()
             res, sha = _quarantine_file(con, src, file_id, rel, path, exc), NOT_READ
-        original = _duplicate_of(con, src, sha) if sha != NOT_READ else None
-        if original is not None:
+        copy_of = _duplicate_of(con, src, sha, staged_file.fingerprint) \
+            if sha != NOT_READ else None
+        if copy_of is not None:
             con.rollback()
             con.begin()
-            res = FileResult(rel, "duplicate", reason=f"same content as {original}")
-        _record(con, src, file_id, path, rel, sha, kind, res)
+            res = FileResult(rel, "duplicate", reason=copy_of)
+        _record(con, src, file_id, path, rel, sha, kind, res, staged_file.fingerprint)
         con.commit()
     except BaseException:
         con.rollback()
