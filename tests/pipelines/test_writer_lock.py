@@ -112,9 +112,11 @@ def test_a_waiting_writer_says_so_once_then_takes_the_lock(lf_paths):
     holder, child = _hold(lf_paths.warehouse_lock)
     said: list[str] = []
     subprocess.Popen(["sh", "-c", f"sleep 1; kill {holder.pid}"])
+    started = time.monotonic()
     try:
         with warehouse_lock(lf_paths.warehouse_lock, on_wait=said.append):
-            assert holder.poll() is not None  # we got it only once the holder was gone
+            assert time.monotonic() - started > 0.9  # only once the holder was killed
+            assert holder.wait(timeout=10) == -signal.SIGTERM
     finally:
         os.kill(child, signal.SIGKILL)
     assert len(said) == 1 and said[0].endswith("waiting for it to end"), said
