@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,25 +16,82 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse for writing."""
 
 
-@contextmanager
-def warehouse_lock(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock beside the warehouse file for the duration."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
+# The writer locks this process holds (resolved lock path -> its open file and guardian).
+# A run takes the lock once for all its steps (`leadflow run`), and the steps' own
+# `connect()` and `writer()` then find it held here and go on: the lock is one per process,
+# not per thread (Dagster's in-process executor runs one step at a time).
+_HELD: dict[Path, _Holding] = {}
+
+
+class _Holding:
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.guard = None
+
+    def guard_children(self) -> None:
+        """From now on, processes this one starts end when it dies (pipelines/processes.py)."""
+        from pipelines import processes
+
+        if self.guard is None and processes.supported():
+            self.guard = processes.ChildGuard(self.handle.fileno())
+
+    def release(self) -> None:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseBusy(
-                f"another Leadflow run is writing the warehouse (lock {lock_path})"
-            ) from None
-        try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            yield
+            if self.guard is not None:
+                self.guard.stop()
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+
+
+def _holder(handle) -> str:
+    handle.seek(0)
+    pid = handle.read().strip()
+    return f" (pid {pid})" if pid.isdigit() else ""
+
+
+@contextmanager
+def warehouse_lock(lock_path: Path, *, guard_children: bool = False,
+                   on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive advisory lock beside the warehouse file for the duration.
+
+    Busy: raise :class:`WarehouseBusy` at once with a one-line reason, or, given
+    ``on_wait``, tell it that one line and wait. Already held by this process: go on
+    under that hold. ``guard_children``: the processes started meanwhile (dbt) die with
+    this one, and the lock is held until they have (pipelines/processes.py)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    key = lock_path.resolve()
+    if key in _HELD:
+        if guard_children:
+            _HELD[key].guard_children()
+        yield
+        return
+    handle = open(lock_path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        busy = f"another Leadflow run{_holder(handle)} is writing the warehouse (lock {lock_path})"
+        if on_wait is None:
+            handle.close()
+            raise WarehouseBusy(busy) from None
+        on_wait(f"{busy}: waiting for it to end")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except BaseException:
+            handle.close()
+            raise
+    holding = _HELD[key] = _Holding(handle)
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        if guard_children:
+            holding.guard_children()
+        yield
+    finally:
+        del _HELD[key]
+        holding.release()
 
 
 def open_duckdb(path: Path, *, read_only: bool = False, memory_limit: str | None = None,
@@ -75,8 +132,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def writer(self) -> Iterator[None]:
-        """Hold the writer lock without a connection (for dbt, which opens its own)."""
-        with warehouse_lock(self.lock_file):
+        """Hold the writer lock without a connection, for a child process that opens its
+        own (dbt): it dies with this process, and the lock is held until it has."""
+        with warehouse_lock(self.lock_file, guard_children=True):
             yield
 
     @contextmanager

@@ -13,7 +13,7 @@ import time
 
 import dagster as dg
 
-from pipelines.ingest.loader import inbox_files
+from pipelines.ingest.inbox import scan
 from pipelines.jobs import daily_job
 from pipelines.resources import InboxResource
 from pipelines.sources import SOURCES
@@ -25,12 +25,11 @@ def new_files(inbox: InboxResource, seen: dict[str, str], now: float) -> dict[st
     """Files (relative path -> 'size:mtime_ns') that are new or changed since ``seen``."""
     found: dict[str, str] = {}
     for name in SOURCES:
-        for path in inbox_files(inbox.folder / name):
-            stat = path.stat()
-            if now - stat.st_mtime < SETTLE_SECONDS:
+        for entry in scan(inbox.folder / name):  # links and pipes too: a run quarantines them
+            if now - entry.modified_at.timestamp() < SETTLE_SECONDS:
                 continue
-            rel = path.relative_to(inbox.folder).as_posix()
-            signature = f"{stat.st_size}:{stat.st_mtime_ns}"
+            rel = entry.path.relative_to(inbox.folder).as_posix()
+            signature = f"{entry.size}:{entry.mtime_ns}"
             if seen.get(rel) != signature:
                 found[rel] = signature
     return found

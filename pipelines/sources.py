@@ -7,15 +7,26 @@ kind that says how ingestion validates and types it:
 - ``email``: must look like an address after trimming and lower-casing; kept as given
   (case and spaces are the dedup step's business, not ingestion's).
 - ``timestamp``: ISO 8601; a value without offset is UTC; stored as TIMESTAMPTZ (UTC).
-- ``date``, ``decimal`` (money, 2 places), ``integer``, ``boolean``: typed casts.
+- ``date``, ``integer``, ``boolean``: typed casts.
+- ``money``: an amount with 2 decimal places, never negative (docs/contracts.md, "Money"):
+  a negative value, or one that rounds to 0.00 from either side, is quarantined.
 - ``enum``: one of ``values`` after trimming and lower-casing; stored lower-cased.
 
 Required columns must be present in every file and non-empty in every row.
+
+The allowed values of a column, and whether it is required, also follow from the blocking
+tests of the staging models that read it (pipelines/staging_contract.py): a text column a
+staging ``accepted_values`` test covers becomes an enum with that test's values, a column a
+``not_null`` test covers becomes required. So a row that would stop the dbt build is
+quarantined at the door instead, from the one definition in the staging YAML. An ``enum``
+declared here takes its values from there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from pipelines.staging_contract import TableRules, staging_rules
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,7 @@ class Column:
         return {
             "timestamp": "TIMESTAMPTZ",
             "date": "DATE",
-            "decimal": "DECIMAL(18,2)",
+            "money": "DECIMAL(18,2)",
             "integer": "BIGINT",
             "boolean": "BOOLEAN",
         }.get(self.kind, "VARCHAR")
@@ -65,13 +76,7 @@ def _opt(name: str, kind: str = "text", values: tuple[str, ...] = ()) -> Column:
     return Column(name, kind, False, values)
 
 
-EMAIL_EVENTS = (
-    "processed", "delivered", "open", "click", "bounce", "dropped", "unsubscribe", "spamreport",
-)
-ACTIVITY_TYPES = ("call", "email", "meeting", "demo")
-DEAL_STATUSES = ("open", "won", "lost")
-
-SOURCES: dict[str, Source] = {
+DECLARED: dict[str, Source] = {
     s.name: s
     for s in (
         Source(
@@ -103,7 +108,7 @@ SOURCES: dict[str, Source] = {
             "email_events",
             (
                 _req("event_id"), _req("occurred_at", "timestamp"), _req("email", "email"),
-                _req("event", "enum", EMAIL_EVENTS), _opt("campaign_id"), _opt("url"),
+                _req("event", "enum"), _opt("campaign_id"), _opt("url"),
                 _opt("user_agent"), _opt("ip"),
             ),
             "one row per email event",
@@ -113,8 +118,8 @@ SOURCES: dict[str, Source] = {
             "crm_deals",
             (
                 _req("deal_id"), _req("email", "email"), _req("created_at", "timestamp"),
-                _req("stage"), _req("amount", "decimal"), _opt("currency"), _opt("owner"),
-                _opt("closed_at", "timestamp"), _opt("status", "enum", DEAL_STATUSES),
+                _req("stage"), _req("amount", "money"), _opt("currency"), _opt("owner"),
+                _opt("closed_at", "timestamp"), _opt("status", "enum"),
                 _opt("product"), _opt("updated_at", "timestamp"),
             ),
             "one row per deal state",
@@ -124,7 +129,7 @@ SOURCES: dict[str, Source] = {
             "crm_activities",
             (
                 _req("activity_id"), _req("email", "email"), _req("occurred_at", "timestamp"),
-                _req("activity_type", "enum", ACTIVITY_TYPES), _opt("owner"), _opt("outcome"),
+                _req("activity_type", "enum"), _opt("owner"), _opt("outcome"),
             ),
             "one row per sales touch",
         ),
@@ -132,7 +137,7 @@ SOURCES: dict[str, Source] = {
             "spend",
             "spend",
             (
-                _req("spend_date", "date"), _req("channel"), _req("cost", "decimal"),
+                _req("spend_date", "date"), _req("channel"), _req("cost", "money"),
                 _opt("campaign"), _opt("currency"), _opt("clicks", "integer"),
                 _opt("impressions", "integer"),
             ),
@@ -140,6 +145,33 @@ SOURCES: dict[str, Source] = {
         ),
     )
 }
+
+
+def _with_rules(src: Source, rules: TableRules) -> Source:
+    """``src`` with the staging tests' values and required columns applied."""
+    columns = []
+    for column in src.columns:
+        values = rules.accepted.get(column.name, column.values)
+        if column.name in rules.accepted and column.kind not in ("text", "enum"):
+            raise ValueError(f"staging tests give values to {src.table}.{column.name}, "
+                             f"a {column.kind} column")
+        if values and column.kind == "text":
+            column = replace(column, kind="enum")
+        if column.kind == "enum" and not values:
+            raise ValueError(f"enum column {src.table}.{column.name} has no accepted_values "
+                             "test on its staging model")
+        columns.append(replace(column, values=tuple(values),
+                               required=column.required or column.name in rules.required))
+    return replace(src, columns=tuple(columns))
+
+
+def _apply_staging_rules(declared: dict[str, Source]) -> dict[str, Source]:
+    tables = tuple((s.table, frozenset(s.column_names)) for s in declared.values())
+    rules = staging_rules(tables)
+    return {name: _with_rules(s, rules.get(s.table, TableRules())) for name, s in declared.items()}
+
+
+SOURCES: dict[str, Source] = _apply_staging_rules(DECLARED)
 
 
 def source(name: str) -> Source:

@@ -36,6 +36,9 @@ def expectations(src: Source) -> list:
         if column.kind == "enum":
             out.append(gx.expectations.ExpectColumnValuesToBeInSet(
                 column=column.name, value_set=list(column.values)))
+        if column.kind == "money":
+            out.append(gx.expectations.ExpectColumnValuesToBeBetween(
+                column=column.name, min_value=0))
     return out
 
 

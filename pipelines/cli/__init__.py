@@ -16,6 +16,7 @@ from pipelines.cli.common import CliError
 from pipelines.cli.generate import add_generate_parser
 from pipelines.cli.importer import add_import_parser
 from pipelines.cli.model import add_model_parser
+from pipelines.cli.quarantine import add_quarantine_parser
 from pipelines.cli.report import add_report_parser
 from pipelines.cli.run import add_run_parsers
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parser(sub)
     add_report_parser(sub)
     add_activation_parsers(sub)
+    add_quarantine_parser(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import time
 
 from pipelines.cli.common import CliError, read_only_warehouse
@@ -12,9 +13,24 @@ from pipelines.project import paths
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipelines.instance import get_instance
+    """The daily job, holding the writer lock from start to end: a second run is refused
+    (or waits, with --wait) in one line before any work, and the dbt child of a run that
+    dies is ended before the lock is free (pipelines/processes.py)."""
+    from pipelines.resources import WarehouseBusy, warehouse_lock
 
     where = paths()
+    waiting = (lambda line: print(f"leadflow: {line}", file=sys.stderr, flush=True)) \
+        if args.wait else None
+    try:
+        with warehouse_lock(where.warehouse_lock, guard_children=True, on_wait=waiting):
+            return _run_daily_job(args, where)
+    except WarehouseBusy as exc:
+        raise CliError(f"{exc}; try again when it ends, or use --wait") from None
+
+
+def _run_daily_job(args: argparse.Namespace, where) -> int:
+    from pipelines.instance import get_instance
+
     instance = get_instance(where)
     from pipelines.definitions import build_definitions  # after the environment is set
     from pipelines.schedules import dbt_run_config
@@ -89,6 +105,9 @@ def add_run_parsers(sub) -> None:
     run.add_argument("--full-refresh", action="store_true",
                      help="rebuild every dbt model from raw instead of incrementally (after "
                      "changing a macro or an identity rule); tests every row")
+    run.add_argument("--wait", action="store_true",
+                     help="when another run is writing the warehouse, wait for it to end "
+                     "instead of refusing")
     run.add_argument("--test-all-rows", action="store_true",
                      help="run every dbt data test on every row, not only on the rows this "
                      "run wrote (the scheduled Sunday run does)")

@@ -26,8 +26,11 @@ CREATE TABLE IF NOT EXISTS raw._files (
     status           VARCHAR NOT NULL,
     reason           VARCHAR,
     extra_columns    VARCHAR[],
-    loaded_at        TIMESTAMPTZ NOT NULL
+    loaded_at        TIMESTAMPTZ NOT NULL,
+    content_fingerprint VARCHAR
 );
+-- a ledger of an older Leadflow lacks the fingerprint (pipelines/ingest/fingerprint.py)
+ALTER TABLE raw._files ADD COLUMN IF NOT EXISTS content_fingerprint VARCHAR;
 CREATE TABLE IF NOT EXISTS raw._quarantine (
     source         VARCHAR NOT NULL,
     file_id        BIGINT NOT NULL,

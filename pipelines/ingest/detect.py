@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +28,27 @@ class FileKind:
     delimiter: str = ","
 
 
-def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
+def open_regular(path: Path):
+    """``open(path, "rb")`` for a regular file only: a symbolic link is not followed and a
+    named pipe or device is not read (the inbox scan refuses them; this closes the gap of
+    an entry replaced between the scan and the read)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise UnreadableFile("symbolic link: not followed") from None
+        raise UnreadableFile(f"cannot open: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnreadableFile("not a regular file: not read")
+    return os.fdopen(fd, "rb")
+
+
+def sha256_of(path: Path, chunk: int = 1 << 22, *, inbox: bool = False) -> str:
+    """The file's sha256; of an inbox file (``inbox``) only through :func:`open_regular`."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with (open_regular(path) if inbox else open(path, "rb")) as f:
         while block := f.read(chunk):
             h.update(block)
     return h.hexdigest()
@@ -36,18 +56,18 @@ def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
 
 def _head(path: Path, compression: str, size: int = 1 << 16) -> bytes:
     try:
-        if compression == "gzip":
-            with gzip.open(path, "rb") as f:
-                return f.read(size)
-        with open(path, "rb") as f:
-            return f.read(size)
+        with open_regular(path) as raw:
+            if compression == "gzip":
+                with gzip.open(raw, "rb") as f:
+                    return f.read(size)
+            return raw.read(size)
     except (OSError, EOFError, zlib.error) as exc:
         raise UnreadableFile(f"corrupt gzip: {exc}") from None
 
 
 def detect(path: Path) -> FileKind:
     """Sniff compression and format from the leading bytes."""
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         magic = f.read(4)
     if not magic:
         raise UnreadableFile("empty file (0 bytes)")

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,9 @@ import duckdb
 
 from pipelines.ingest import readers, validate
 from pipelines.ingest.catalog import ensure_raw_schema, existing_columns, quote_ident
-from pipelines.ingest.detect import FileKind, UnreadableFile, detect, sha256_of
+from pipelines.ingest.detect import FileKind, UnreadableFile, detect, open_regular, sha256_of
+from pipelines.ingest.fingerprint import content_fingerprint
+from pipelines.ingest.inbox import InboxEntry, scan
 from pipelines.sources import Source
 
 log = logging.getLogger(__name__)
@@ -61,17 +63,6 @@ class SourceResult:
         return sum(f.status == "quarantined" for f in self.files)
 
 
-def inbox_files(folder: Path) -> list[Path]:
-    """Files of one source folder, in a stable order; hidden and partial files skipped."""
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and not p.name.endswith((".tmp", ".part", ".crdownload"))
-    )
-
-
 def _known_versions(con: duckdb.DuckDBPyConnection, source: str) -> set[tuple]:
     """(path, size, modification time) of every file version already in the ledger."""
     rows = con.execute(
@@ -81,7 +72,7 @@ def _known_versions(con: duckdb.DuckDBPyConnection, source: str) -> set[tuple]:
 
 
 def _mtime(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    return datetime.fromtimestamp(path.lstat().st_mtime, tz=UTC)
 
 
 # Files are staged one ahead: while one file's rows go into the warehouse, the next one is
@@ -107,6 +98,7 @@ class _Staging:
     kind: FileKind | None = None
     staged: readers.Staged | None = None
     problem: Exception | None = None
+    fingerprint: str | None = None  # of its rows (pipelines/ingest/fingerprint.py)
 
 
 def ingest_source(
@@ -122,11 +114,17 @@ def ingest_source(
     folder = inbox / src.name
     result = SourceResult(src.name)
     known = _known_versions(con, src.name)
-    todo = [
-        (path, rel) for path in inbox_files(folder)
-        if ((rel := path.relative_to(inbox).as_posix()), path.stat().st_size, _mtime(path))
-        not in known
-    ]
+    todo: list[tuple[Path, str]] = []
+    for entry in scan(folder):
+        rel = entry.path.relative_to(inbox).as_posix()
+        if (rel, entry.size, entry.modified_at) in known:
+            continue
+        if entry.is_regular:
+            todo.append((entry.path, rel))
+            continue
+        result.files.append(file_result := _refuse(con, src, entry, rel))
+        if on_file:
+            on_file(file_result)
     with _stager(con, src, len(todo) > 1) as stage, ThreadPoolExecutor(max_workers=1) as pool:
         staging = [stage(todo[0][0], 0)] if todo else []
         for i, (path, rel) in enumerate(todo):
@@ -176,6 +174,7 @@ def _stage_file(con, src: Source, path: Path, ns: str) -> _Staging:
     try:
         staging.kind = detect(path)
         staging.staged = _stage(con, src, path, staging.kind, ns)
+        staging.fingerprint = content_fingerprint(con, staging.staged)
     except (UnreadableFile, duckdb.Error) as exc:
         staging.problem = exc
     return staging
@@ -248,8 +247,11 @@ def _set_aside(con, src: Source, staged: readers.Staged) -> None:
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _bad AS
         SELECT r.*, CASE WHEN NOT _parsed THEN 'unparseable JSON line'
+                         WHEN {staged.problem} IS NOT NULL THEN {staged.problem}
                          ELSE {validate.reason(src, present, native)} END AS _reason
-        FROM {staged.rows} r WHERE NOT (_parsed AND {validate.valid(src, present, native)})"""
+        FROM {staged.rows} r
+        WHERE NOT (_parsed AND {staged.problem} IS NULL
+                   AND {validate.valid(src, present, native)})"""
     )
     con.execute(
         f"UPDATE {staged.table} SET _rejected = true WHERE rowid IN (SELECT _rid FROM _bad)")
@@ -288,13 +290,16 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
 
 
 def _record(con, src: Source, file_id: int, path: Path, rel: str, sha: str,
-            kind: FileKind | None, res: FileResult) -> None:
+            kind: FileKind | None, res: FileResult, fingerprint: str | None = None) -> None:
     con.execute(
-        """INSERT INTO raw._files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())""",
-        [file_id, src.name, rel, sha, path.stat().st_size, _mtime(path),
+        """INSERT INTO raw._files (file_id, source, path, sha256, size_bytes, modified_at,
+            format, compression, rows_read, rows_loaded, rows_quarantined, status, reason,
+            extra_columns, loaded_at, content_fingerprint)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)""",
+        [file_id, src.name, rel, sha, path.lstat().st_size, _mtime(path),
          kind.format if kind else None, kind.compression if kind else None,
          res.rows_read, res.rows_loaded, res.rows_quarantined, res.status, res.reason,
-         res.extra_columns],
+         res.extra_columns, fingerprint if res.status == "loaded" else None],
     )
 
 
@@ -302,13 +307,20 @@ def _next_file_id(con) -> int:
     return con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM raw._files").fetchone()[0]
 
 
-def _duplicate_of(con, src: Source, sha: str) -> str | None:
+# the ledger's sha256 of an entry never read (a link or a special file)
+NOT_READ = ""
+
+
+def _duplicate_of(con, src: Source, sha: str, fingerprint: str | None) -> str | None:
+    """The reason a file is a copy of one in the ledger (same bytes, or same rows), or None."""
     row = con.execute(
-        "SELECT path FROM raw._files WHERE source = ? AND sha256 = ? AND status <> 'duplicate' "
-        "ORDER BY file_id LIMIT 1",
-        [src.name, sha],
+        "SELECT path, sha256 = ? FROM raw._files WHERE source = ? AND status <> 'duplicate' "
+        "AND (sha256 = ? OR content_fingerprint = ?) ORDER BY file_id LIMIT 1",
+        [sha, src.name, sha, fingerprint],
     ).fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    return f"same content as {row[0]}" if row[1] else f"same rows as {row[0]}"
 
 
 def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor,
@@ -316,7 +328,7 @@ def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor
     """Load one file. Its parsing into staged tables happens first (``staging``; its sha256
     is computed meanwhile on another core); every write to the warehouse then happens in
     one transaction, so a crash at any point leaves either the whole file or none of it."""
-    digest = pool.submit(sha256_of, path)
+    digest = pool.submit(sha256_of, path, inbox=True)
     try:
         staged_file = staging.result()
     except BaseException:
@@ -343,13 +355,19 @@ def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor
                 res, problem = None, exc
         if res is None:
             res = _quarantine_file(con, src, file_id, rel, path, problem)
-        sha = digest.result()
-        original = _duplicate_of(con, src, sha)
-        if original is not None:
+        try:
+            sha = digest.result()
+        except UnreadableFile as exc:  # replaced by a link or a pipe since the scan
             con.rollback()
             con.begin()
-            res = FileResult(rel, "duplicate", reason=f"same content as {original}")
-        _record(con, src, file_id, path, rel, sha, kind, res)
+            res, sha = _quarantine_file(con, src, file_id, rel, path, exc), NOT_READ
+        copy_of = _duplicate_of(con, src, sha, staged_file.fingerprint) \
+            if sha != NOT_READ else None
+        if copy_of is not None:
+            con.rollback()
+            con.begin()
+            res = FileResult(rel, "duplicate", reason=copy_of)
+        _record(con, src, file_id, path, rel, sha, kind, res, staged_file.fingerprint)
         con.commit()
     except BaseException:
         con.rollback()
@@ -358,6 +376,24 @@ def ingest_file(con, src: Source, path: Path, rel: str, pool: ThreadPoolExecutor
         readers.drop_temp(con, staged_file.ns)
     log.info("%s: %s %s (%d loaded, %d quarantined)%s", src.name, rel, res.status,
              res.rows_loaded, res.rows_quarantined, f": {res.reason}" if res.reason else "")
+    return res
+
+
+def _refuse(con, src: Source, entry: InboxEntry, rel: str) -> FileResult:
+    """Record an entry that is never read (a link, a named pipe...): quarantined whole,
+    with its reason and no text, and in the ledger with no content hash."""
+    res = FileResult(rel, "quarantined", reason=entry.refusal)
+    con.begin()
+    try:
+        file_id = _next_file_id(con)
+        con.execute("INSERT INTO raw._quarantine VALUES (?, ?, ?, NULL, ?, NULL, now())",
+                    [src.name, file_id, rel, entry.refusal])
+        _record(con, src, file_id, entry.path, rel, NOT_READ, None, res)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    log.warning("%s: %s quarantined: %s", src.name, rel, entry.refusal)
     return res
 
 
@@ -378,11 +414,12 @@ def _quarantine_file(con, src: Source, file_id: int, rel: str, path: Path,
 def _file_head(path: Path, limit: int = 2000) -> str | None:
     """The file's first line, as text, to show what the quarantined file looked like."""
     try:
-        with open(path, "rb") as f:
-            opener = gzip.open if f.read(2) == b"\x1f\x8b" else open
-        with opener(path, "rb") as f:
-            head = f.read(limit)
-    except (OSError, EOFError):
+        with open_regular(path) as raw:
+            compressed = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            with gzip.open(raw, "rb") if compressed else nullcontext(raw) as f:
+                head = f.read(limit)
+    except (OSError, EOFError, UnreadableFile):
         return None
     if b"\x00" in head:
         return None

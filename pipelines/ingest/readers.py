@@ -44,6 +44,7 @@ class Staged:
     original: str = "NULL::VARCHAR"
     malformed: str = "temp._malformed"  # rows the parser rejected, as they stand in the file
     native: frozenset[str] = frozenset()  # columns staged already typed (not VARCHAR)
+    problem: str = "NULL::VARCHAR"  # SQL over rows: why the reader sets a row aside, or NULL
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,17 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _column_name(given: str, position: int) -> str:
+    name = normalise_name(given) or f"column_{position}"
+    if name.startswith("_") or name[0].isdigit():
+        name = "x_" + name.lstrip("_")
+    return name
+
+
 def _normalised(given: list[str], types: list[str] | None = None) -> list[InputColumn]:
     cols, seen = [], set()
     for i, g in enumerate(given, start=1):
-        name = normalise_name(g) or f"column_{i}"
-        if name.startswith("_") or name[0].isdigit():
-            name = "x_" + name.lstrip("_")
+        name = _column_name(g, i)
         if name in seen:
             raise UnreadableFile(f"duplicate column {name!r} in header")
         seen.add(name)
@@ -85,15 +91,36 @@ def _create(ns: str) -> str:
     return "CREATE TEMP TABLE" if ns == "temp." else "CREATE TABLE"
 
 
+# line-break remnants DuckDB leaves around a rejected line (of the previous line's CRLF)
+LINE_BREAKS = "chr(13) || chr(10)"
+
+
 def _row_gaps(con: duckdb.DuckDBPyConnection, header_lines: int, ns: str) -> int:
     """Turn parser rejects into ``_malformed`` and a ``_gaps`` table mapping each accepted
-    row's ordinal to its data row number. Returns the number of rejected rows."""
+    row's ordinal to its data row number. Returns the number of rejected rows.
+
+    Each rejected row keeps its own text. A quote left open runs to the end of the file,
+    so the parser hands back the rest of the file as that row: the row keeps its own line,
+    and each line after it is held as a row of its own, with the reason."""
     con.execute(
         f"""{_create(ns)} {ns}_malformed AS
-        SELECT line - {header_lines} AS _row,
-               'malformed row: ' || first(error_message ORDER BY column_idx) AS reason,
-               first(csv_line ORDER BY column_idx) AS original_text
-        FROM _rej GROUP BY line"""
+        WITH rejected AS (
+            SELECT line - {header_lines} AS _row,
+                   'malformed row: ' || first(error_message ORDER BY column_idx) AS reason,
+                   trim(first(csv_line ORDER BY column_idx), {LINE_BREAKS}) AS text,
+                   bool_or(error_message LIKE '%unterminated quote%') AS quote_left_open
+            FROM _rej GROUP BY line),
+        open_quote_lines AS (
+            SELECT _row, reason, unnest(string_split(text, chr(10))) AS line,
+                   generate_subscripts(string_split(text, chr(10)), 1) AS k
+            FROM rejected WHERE quote_left_open)
+        SELECT _row, reason, text AS original_text FROM rejected WHERE NOT quote_left_open
+        UNION ALL
+        SELECT _row + k - 1,
+               CASE WHEN k = 1 THEN reason
+                    ELSE 'malformed row: inside the unterminated quote of row ' || _row END,
+               rtrim(line, chr(13))
+        FROM open_quote_lines WHERE k = 1 OR rtrim(line, chr(13)) <> ''"""
     )
     # accepted ordinal k sits at data row k + (number of rejects r_i with r_i - i < k)
     con.execute(
@@ -190,14 +217,20 @@ def read_jsonl(con, path: Path, kind: FileKind, ns: str = "temp.") -> Staged:
         if con.execute(f"SELECT count(*) FROM {ns}_lines WHERE trim(line) <> ''").fetchone()[0]:
             raise UnreadableFile("no JSON object with keys in the file")
         raise UnreadableFile("empty file (no data rows)")
-    cols = _normalised(keys)
-    paths = "[" + ", ".join(_sql_str('$."' + c.given.replace('"', '\\"') + '"')
-                            for c in cols) + "]"
+    spellings: dict[str, list[int]] = {}  # column name -> positions of its keys in `keys`
+    for i, key in enumerate(keys, start=1):
+        spellings.setdefault(_column_name(key, i), []).append(i)
+    cols = [InputColumn(keys[at[0] - 1], name) for name, at in spellings.items()]
+    paths = "[" + ", ".join(_sql_str('$."' + k.replace('"', '\\"') + '"') for k in keys) + "]"
     # One parse per line for all values, guarded so that a line that is not a JSON object
     # yields NULL (TRY() would defeat DuckDB's common-subexpression elimination and parse
     # once per column). _lid points back into _lines, so the original text is not copied
-    # for good rows.
-    values = ", ".join(f"_v[{i}] AS {quote_ident(c.name)}" for i, c in enumerate(cols, 1))
+    # for good rows. Keys spelled differently for one column ("Email", "email") are one
+    # column; a line that gives two of them is set aside (``_conflict``).
+    values = ", ".join(
+        f"coalesce({', '.join(f'_v[{i}]' for i in at)}) AS {quote_ident(name)}"
+        for name, at in spellings.items())
+    values += ", " + _conflict(spellings, keys)
     for guard in (QUICK_OBJECT_GUARD, OBJECT_GUARD):
         try:
             con.execute(
@@ -214,7 +247,23 @@ def read_jsonl(con, path: Path, kind: FileKind, ns: str = "temp.") -> Staged:
             if guard == OBJECT_GUARD:
                 raise
     return Staged(cols, f"{ns}_read", f"(SELECT rowid AS _rid, * FROM {ns}_read)",
-                  f"JOIN {ns}_lines l ON l.rowid = r._lid", "l.line", f"{ns}_malformed")
+                  f"JOIN {ns}_lines l ON l.rowid = r._lid", "l.line", f"{ns}_malformed",
+                  problem="_conflict")
+
+
+def _conflict(spellings: dict[str, list[int]], keys: list[str]) -> str:
+    """SQL naming the keys of one column a line gives more than once, else NULL."""
+    def given(at: list[int]) -> str:
+        return "concat_ws(' and ', " + ", ".join(
+            f"CASE WHEN _v[{i}] IS NOT NULL THEN {_sql_str(keys[i - 1])} END" for i in at) + ")"
+
+    branches = [
+        f"WHEN {' + '.join(f'(_v[{i}] IS NOT NULL)::INT' for i in at)} > 1 "
+        f"THEN {_sql_str(f'{name} given twice, as ')} || {given(at)}"
+        for name, at in spellings.items() if len(at) > 1
+    ]
+    return ("CASE " + " ".join(branches) + " END" if branches else "NULL::VARCHAR") \
+        + " AS _conflict"
 
 
 # ---------------------------------------------------------------- Parquet

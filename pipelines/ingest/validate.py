@@ -17,7 +17,7 @@ TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 # A parsed timestamp outside this window is a bad value ('epoch', 'infinity', year 20255).
 TIMESTAMP_WINDOW = ("2000-01-01", "2100-01-01")
-CASTS = ("timestamp", "date", "decimal", "integer")
+CASTS = ("timestamp", "date", "money", "integer")
 # how DuckDB names a column's SQL type when it describes a file's columns
 DESCRIBED = {"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE"}
 
@@ -75,6 +75,21 @@ def _in_window(column: Column, native: bool = False) -> str:
     return f"{value} >= {kind} '{lo}' AND {value} < {kind} '{hi}'"
 
 
+def _money_problems(column: Column, native: bool = False) -> list[tuple[str, str]]:
+    """(condition meaning 'bad', reason) for a money value that is a number: negative, or
+    rounding to 0.00 from either side (-1e-9 must not become a silent 0.00)."""
+    col = quote_ident(column.name)
+    if native:
+        shown = _shown(f"CAST({col} AS VARCHAR)")
+        return [(f"{col} < 0", f"'negative amount in {column.name}: ' || {shown}")]
+    exact = f"TRY_CAST({col} AS DOUBLE)"
+    return [
+        (f"{exact} < 0", f"'negative amount in {column.name}: ' || {_shown(col)}"),
+        (f"sign({exact}) <> sign({typed(column, True)})",
+         f"'amount in {column.name} rounds to 0.00: ' || {_shown(col)}"),
+    ]
+
+
 def _good(column: Column, native: bool = False) -> str | None:
     """Boolean SQL true when a present column's value is acceptable (NULL counts as bad)."""
     col = quote_ident(column.name)
@@ -83,6 +98,10 @@ def _good(column: Column, native: bool = False) -> str | None:
         value_ok = f"regexp_full_match({col}, '{EMAIL_PATTERN}')"
     elif kind in ("timestamp", "date"):
         value_ok = _in_window(column, native)
+    elif kind == "money":
+        parsed = None if native else f"{typed(column, True)} IS NOT NULL"
+        value_ok = " AND ".join([*([parsed] if parsed else []),
+                                 *(f"NOT ({bad})" for bad, _ in _money_problems(column, native))])
     elif native:  # a typed value is a good one
         value_ok = None
     elif kind in CASTS or kind == "boolean":
@@ -119,12 +138,19 @@ def _checks(column: Column, native: bool = False) -> list[tuple[str, str]]:
     shown = _shown(f"CAST({col} AS VARCHAR)" if native else col)
     label = {
         "email": "invalid email in", "timestamp": "bad timestamp in", "date": "bad date in",
-        "decimal": "not a number in", "integer": "not an integer in",
+        "money": "not a number in", "integer": "not an integer in",
         "boolean": "not a yes/no value in",
     }.get(column.kind)
     if column.kind == "enum":
         text = (f"'unknown {name} ' || {shown} || "
                 f"' (expected one of {', '.join(column.values)})'")
+    elif column.kind == "money":  # first not a number, then why a number is refused
+        given = f"NOT {_blank(col, native)}"
+        if not native:
+            checks.append((f"{given} AND {typed(column, True)} IS NULL",
+                           f"'{label} {name}: ' || {shown}"))
+        return checks + [(f"{given} AND coalesce({bad}, false)", text)
+                         for bad, text in _money_problems(column, native)]
     else:
         text = f"'{label} {name}: ' || {shown}"
     checks.append((f"NOT coalesce({good}, false)", text))

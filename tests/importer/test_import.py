@@ -195,7 +195,7 @@ def test_several_input_files_and_skip_if_empty(tmp_path, inbox):
           amount: {from: value, if_empty: "0"}
     """))
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    a.write_text("id,opened,won,lost,stage,value\nD1,2026-01-02,2026-02-01,,Won,-5\n"
+    a.write_text("id,opened,won,lost,stage,value\nD1,2026-01-02,2026-02-01,,Won,5\n"
                  "D2,,,,New,\n")
     b.write_text("id,opened,won,lost,stage,value\nD3,2026-01-05,,2026-01-20,Lost,\n"
                  "D4,2026-01-06,2026-01-09,2026-01-30,Qualified,\n")
@@ -203,7 +203,7 @@ def test_several_input_files_and_skip_if_empty(tmp_path, inbox):
     assert (result.rows_read, result.rows_written, result.rows_skipped) == (4, 3, 1)
     rows = read_rows(result.output)
     assert [(r["deal_id"], r["status"], r["amount"], r["closed_at"]) for r in rows] == [
-        ("D1", "won", "-5", "2026-02-01T00:00:00Z"),
+        ("D1", "won", "5", "2026-02-01T00:00:00Z"),
         ("D3", "lost", "0", "2026-01-20T00:00:00Z"),
         ("D4", "open", "0", "2026-01-30T00:00:00Z"),
     ]
@@ -258,3 +258,23 @@ def test_a_malformed_csv_is_one_line_naming_the_file(export, inbox, capsys):
     assert "\n" not in err
     assert "Expected Number of Columns: 6 Found: 7" in err
     assert inbox_snapshot(inbox) == {}
+
+
+def test_a_negative_amount_is_a_problem_of_the_input(tmp_path, inbox):
+    # money is never negative in the inbox contract (docs/contracts.md, "Money")
+    mapping = tmp_path / "deals.yml"
+    mapping.write_text(textwrap.dedent("""
+        source: crm_deals
+        columns:
+          deal_id: id
+          email: {template: "{id|lower}@deals.example"}
+          created_at: {from: opened, date_format: "%Y-%m-%d"}
+          stage: {from: stage}
+          amount: {from: value}
+    """))
+    data = tmp_path / "a.csv"
+    data.write_text("id,opened,stage,value\nD1,2026-01-02,won,-5\nD2,2026-01-03,won,7\n")
+    with pytest.raises(ImportFailed) as failed:
+        run_import(mapping, [str(data)], inbox)
+    assert failed.value.total == 1
+    assert "negative amount in amount: -5" in str(failed.value.errors[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.assets.ingest import INGEST_ASSETS
-from pipelines.resources import InboxResource, WarehouseBusy, WarehouseResource, open_duckdb
+from pipelines.resources import InboxResource, WarehouseResource, open_duckdb
 from tests.inbox_files import form, web_event, write_rows
 
 
@@ -32,16 +32,6 @@ def test_materialize_all_ingest_assets(lf_paths, inbox):
     assert meta["raw/spend"]["new_files"] == 0
     with open_duckdb(lf_paths.warehouse, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.forms").fetchone()[0] == 1
-
-
-def test_a_second_writer_is_refused_with_a_clear_error(lf_paths):
-    warehouse = WarehouseResource(path=str(lf_paths.warehouse))
-    with warehouse.connect():
-        try:
-            with warehouse.connect():
-                raise AssertionError("two writers were let in")
-        except WarehouseBusy as exc:
-            assert "another Leadflow run is writing the warehouse" in str(exc)
 
 
 def test_raw_checks_pass_on_clean_data_and_block_on_a_broken_contract(lf_paths, inbox):

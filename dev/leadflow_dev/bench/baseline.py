@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from leadflow_dev.bench.connect import file_bytes, fresh_duckdb
-from pipelines.ingest.loader import inbox_files
+from pipelines.ingest.inbox import inbox_files
 from pipelines.sources import SOURCES
 
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")

@@ -44,6 +44,7 @@ SQL_LABELS = [
     (r"^CREATE (TEMP )?TABLE [\w.]*_read AS .*read_parquet\(", "Parquet: read -> _read"),
     (r"^DESCRIBE ", "Parquet: schema"),
     (r"_malformed|_gaps|_rej", "parser rejects: bookkeeping"),
+    (r"^SELECT count\(\*\), sum\(hash\(", "content fingerprint"),
 ]
 # (module, function, label) of the Python steps timed
 FUNCTIONS = [
