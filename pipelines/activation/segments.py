@@ -130,10 +130,16 @@ def member_counts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, dt.dat
     return {segment: (count, day) for segment, count, day in rows}
 
 
+# a cell a spreadsheet runs as a formula: = + - @ (or their fullwidth forms) first, behind
+# any run of spaces (plain, no-break, ideographic), or a leading tab or carriage return
+FORMULA_START = (r"^[\s\x{00A0}\x{3000}]*[=+\-@\x{FF1D}\x{FF0B}\x{FF0D}\x{FF20}]"
+                 r"|^[\t\r]")
+
+
 def neutralised(column: str) -> str:
-    """SQL for a text cell a spreadsheet would not run as a formula: a leading = + - @,
-    tab or carriage return gets a ' in front (OWASP CSV injection)."""
-    return (f"CASE WHEN regexp_matches({column}, '^[=+\\-@\\t\\r]') "
+    """SQL for a text cell a spreadsheet would not run as a formula: one that starts like
+    a formula (FORMULA_START) gets a ' in front (OWASP CSV injection)."""
+    return (f"CASE WHEN regexp_matches({column}, '{FORMULA_START}') "
             f"THEN '''' || {column} ELSE {column} END")
 
 

@@ -118,6 +118,14 @@ def test_a_tab_or_carriage_return_at_the_start_is_neutralised_too():
     assert [g[0] for g in got] == ["'\tcmd", "'\rcmd", "plain", "a=b", None]
 
 
+@pytest.mark.parametrize("cell", [" =1+1", "\u00a0@SUM(A1)", "\uff1d1+1", "\u3000\uff0bcmd",
+                                  "  -2+3", "\uff20x"])
+def test_a_formula_behind_spaces_or_in_fullwidth_signs_is_neutralised(cell):
+    got = duckdb.connect().execute(f"SELECT {segments.neutralised('$cell')}",
+                                   {"cell": cell}).fetchone()[0]
+    assert got == "'" + cell
+
+
 @pytest.mark.parametrize("name", ["../hot_leads", "hot_leads/../../x", "/etc/passwd",
                                   "..", "Hot_Leads", "hot leads", ""])
 def test_bad_segment_names_exit_2_and_write_nothing(warehouse, capsys, name):
