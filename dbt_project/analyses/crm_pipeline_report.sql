@@ -1,7 +1,7 @@
 {#- The figures docs/real-data.md quotes for the CRM sales pipeline dataset
     (mappings/crm_pipeline/): queries, each ending with ";" at the end of a line, titled by
     the "--" lines above it. Print them with
-    `.venv/bin/python -m pipelines.importer.queries crm_pipeline_report`. -#}
+    `.venv/bin/python -m pipelines.analyses crm_pipeline_report`. -#}
 -- Overall: deals by status, win rate, sales cycle and deal size (won deals, USD)
 SELECT count(*)                                                     AS deals,
        count(*) FILTER (WHERE status = 'open')                      AS open,

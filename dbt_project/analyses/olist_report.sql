@@ -1,6 +1,6 @@
 {#- The figures docs/real-data.md quotes for the Olist marketing funnel dataset (mappings/olist/):
     queries, each ending with ";" at the end of a line, titled by the "--" lines above it.
-    Print them with `.venv/bin/python -m pipelines.importer.queries olist_report`. -#}
+    Print them with `.venv/bin/python -m pipelines.analyses olist_report`. -#}
 -- Conversion by Olist origin: MQLs, won deals, MQL -> won rate
 SELECT coalesce(l.original_utm_source, '(empty)')                  AS origin,
        count(*)                                                     AS mqls,

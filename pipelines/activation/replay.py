@@ -3,11 +3,12 @@ and estimate the load per rep and the speed-to-lead to expect. Temp objects only
 warehouse is opened read-only and never written.
 
 The rules replayed may be candidate CSV files an analyst is editing, which no dbt model
-can read (they are not seeds yet). So the first-matching-rule step runs here over temp
-tables of those files, with the same conditions as dbt_project/models/activation/
-routing_matches.sql (tests/activation/test_simulate.py checks that both give the same
-matches on the seed rules); dealing to reps is routing's own SQL (routing.deal_sql), and
-each rep's response history is the dbt model activation.rep_response_history."""
+can read (they are not seeds yet): they are bound here as temp tables under the seeds'
+names, and the replay's SQL is the dbt analysis dbt_project/analyses/routing_replay.sql
+(the leads of the window, the first matching rule through the same macro as the model
+routing_matches, the load per rep against the model rep_response_history). Only dealing
+to reps runs from Python: it is routing's own stateful SQL (routing.deal_sql), here with
+no prior owners."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.activation.routing import RoutingError, deal_sql
-from pipelines.activation.warehouse import REP_HISTORY
+from pipelines.analyses import AnalysisError, compile_analysis, split
 
 # read_csv column types of the routing seeds, as dbt_project/seeds/_activation_seeds.yml
 # types them
@@ -32,83 +33,30 @@ SEED_COLUMN_TYPES = {
     "sla_policies": "{'sla_hours': 'DOUBLE'}",
 }
 
-# leads created in the window, whatever became of them, with the first predictive tier
-# they were given on or after their creation day (what routing would have seen)
-REPLAY_LEADS = """
-SELECT leads.lead_id, leads.created_at, leads.country_code, leads.region,
-       leads.product_interest,
-       (SELECT arg_min(scores.tier, scores.score_date) FROM staging.stg_ml__lead_scores AS scores
-        WHERE scores.lead_id = leads.lead_id
-          AND scores.score_date >= cast(leads.created_at AS DATE)) AS tier
-FROM marts.dim_leads AS leads
-WHERE leads.created_at >= $start AND leads.created_at < $end
-"""
-
-# the columns of routing_matches for the temp table replay_leads under the bound rules
-MATCH = """
-WITH fired AS (
-    SELECT leads.lead_id, leads.created_at, leads.tier, rules.rule_id, rules.assign_team,
-           rules.assign_owner, rules.queue AS rule_queue,
-           coalesce(rules.overrides_existing, false) AS overrides_existing
-    FROM replay_leads AS leads
-    LEFT JOIN routing_rules AS rules
-        ON  (rules.country_code IS NULL OR upper(trim(rules.country_code)) = leads.country_code)
-        AND (rules.region IS NULL OR rules.region = leads.region)
-        AND (rules.product_interest IS NULL
-             OR lower(trim(rules.product_interest)) = lower(trim(leads.product_interest)))
-        AND (rules.tier IS NULL OR rules.tier = leads.tier)
-    QUALIFY row_number() OVER (PARTITION BY leads.lead_id ORDER BY rules.rule_order NULLS LAST) = 1
-)
-SELECT fired.lead_id, fired.created_at, fired.tier, fired.rule_id, fired.overrides_existing,
-       coalesce(fired.assign_team, named.team) AS target_team,
-       CASE WHEN named.is_available AND named.capacity_weight > 0
-            THEN named.owner END AS named_owner,
-       coalesce(fired.rule_queue, policies.queue) AS target_queue
-FROM fired
-LEFT JOIN sales_reps AS named ON named.owner = fired.assign_owner
-LEFT JOIN sla_policies AS policies ON policies.tier = coalesce(fired.tier, 'unscored')
-"""
-
 NO_ASSIGNMENTS = ("(SELECT NULL::VARCHAR AS lead_id, NULL::VARCHAR AS team, "
                   "NULL::VARCHAR AS owner, NULL::VARCHAR AS rule_id, "
                   "NULL::BIGINT AS round_robin_seq, NULL::TIMESTAMPTZ AS assigned_at "
                   "WHERE false)")
+ANALYSIS = "routing_replay"
 
-# load per rep of the replayed leads (temp table replayed) and the response to expect:
-# the rep's history, the team's when the rep has none
-LOAD = f"""
-WITH load AS (
-    SELECT team, owner, count(*) AS leads, count(*) FILTER (WHERE tier = 'A') AS tier_a_leads
-    FROM replayed GROUP BY ALL
-),
-reps AS (
-    SELECT team, owner, capacity_weight, is_available FROM sales_reps
-    UNION ALL
-    -- leads a team could not place (no available rep)
-    SELECT DISTINCT team, owner, NULL, NULL FROM replayed
-    WHERE owner IS NULL OR owner NOT IN (SELECT owner FROM sales_reps)
-),
-rep_history AS (SELECT * FROM {REP_HISTORY} WHERE grouping_level = 'rep'),
-team_history AS (SELECT * FROM {REP_HISTORY} WHERE grouping_level = 'team')
-SELECT
-    coalesce(reps.team, '-') AS team,
-    coalesce(reps.owner, '(unassigned)') AS owner,
-    reps.capacity_weight,
-    reps.is_available,
-    coalesce(load.leads, 0) AS leads,
-    coalesce(load.tier_a_leads, 0) AS tier_a_leads,
-    coalesce(load.leads, 0) / nullif(sum(coalesce(load.leads, 0)) OVER (), 0) AS share,
-    coalesce(rep_history.median_response_minutes, team_history.median_response_minutes)
-        AS expected_response_minutes,
-    coalesce(rep_history.within_sla_share, team_history.within_sla_share) AS expected_within_sla,
-    rep_history.touched_leads IS NULL AS is_team_estimate
-FROM reps
-LEFT JOIN load
-    ON load.owner IS NOT DISTINCT FROM reps.owner AND load.team IS NOT DISTINCT FROM reps.team
-LEFT JOIN rep_history ON rep_history.owner = reps.owner
-LEFT JOIN team_history ON team_history.team = reps.team
-ORDER BY team, owner
-"""
+
+@dataclass(frozen=True)
+class ReplayQueries:
+    """The replay's queries as dbt compiles dbt_project/analyses/routing_replay.sql."""
+
+    leads: str
+    matches: str
+    load: str
+
+
+def replay_queries(warehouse: Path) -> ReplayQueries:
+    """Compile the replay analysis for ``warehouse`` (in-process dbt; reads no table, so
+    it runs before the warehouse is opened)."""
+    try:
+        leads, matches, load = (sql for _, sql in split(compile_analysis(ANALYSIS, warehouse)))
+    except AnalysisError as exc:
+        raise RoutingError(str(exc)) from None
+    return ReplayQueries(leads=leads, matches=matches, load=load)
 
 
 @dataclass(frozen=True)
@@ -169,18 +117,19 @@ def validate_rules(con: duckdb.DuckDBPyConnection) -> None:
         raise RoutingError("; ".join(problems))
 
 
-def simulate(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> Simulation:
+def simulate(con: duckdb.DuckDBPyConnection, queries: ReplayQueries, start: dt.date,
+             end: dt.date) -> Simulation:
     """Replay the bound rule tables over the leads created from ``start`` to ``end``
     (inclusive, UTC days) as if none had an owner; temp objects only."""
     validate_rules(con)
     window = {"start": dt.datetime.combine(start, dt.time(), dt.UTC),
               "end": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE replay_leads AS {REPLAY_LEADS}", window)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE replay_matches AS {MATCH}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE replay_leads AS {queries.leads}", window)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE replay_matches AS {queries.matches}")
     con.execute("CREATE OR REPLACE TEMP TABLE replayed AS "
                 + deal_sql("replay_matches", NO_ASSIGNMENTS, "sales_reps"),
                 {"assigned_at": window["end"]})
-    frame = con.execute(LOAD).fetchdf()
+    frame = con.execute(queries.load).fetchdf()
     rules = con.execute("SELECT coalesce(rule_id, '(none)'), count(*) FROM replayed "
                         "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     leads = con.execute("SELECT count(*) FROM replayed").fetchone()[0]

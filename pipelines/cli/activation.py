@@ -49,6 +49,12 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
     if args.date_from > args.date_to:
         raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
     candidate = bool(args.rules or args.reps)
+    where = paths().warehouse
+    if where.is_file():  # compiled before the warehouse is opened (dbt opens it too)
+        try:
+            queries = replay.replay_queries(where)
+        except RoutingError as exc:
+            raise CliError(str(exc)) from None
     with read_only_warehouse() as con:
         for schema, table in (("marts", "dim_leads"), ("staging", "stg_ml__lead_scores"),
                               ("activation", "rep_response_history")):
@@ -58,11 +64,11 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
             baseline = None
             if candidate:  # the seeds as they stand, to compare the candidate with
                 replay.bind_seed_files(con, DBT_PROJECT_DIR / "seeds")
-                baseline = replay.simulate(con, args.date_from, args.date_to)
+                baseline = replay.simulate(con, queries, args.date_from, args.date_to)
             replay.bind_seed_files(con, DBT_PROJECT_DIR / "seeds",
                                    rules=Path(args.rules) if args.rules else None,
                                    reps=Path(args.reps) if args.reps else None)
-            result = replay.simulate(con, args.date_from, args.date_to)
+            result = replay.simulate(con, queries, args.date_from, args.date_to)
         except RoutingError as exc:
             raise CliError(str(exc)) from None
     days = (result.end - result.start).days + 1

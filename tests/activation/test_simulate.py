@@ -77,11 +77,12 @@ def test_load_per_rep_follows_the_rules_and_weights_and_changes_nothing(warehous
 
 
 def test_the_replay_matches_rules_as_the_routing_model_does(warehouse):
-    """The replay's first-matching-rule step and dbt's routing_matches agree on the seed
-    rules (the replay cannot read the model: it replays candidate files)."""
+    """The replay's first-matching-rule step (the analysis routing_replay) and dbt's
+    routing_matches agree on the seed rules: one macro, over other relations."""
+    queries = replay.replay_queries(warehouse.warehouse)
     con = open_duckdb(warehouse.warehouse, read_only=True)
     replay.bind_seed_files(con, DBT_PROJECT_DIR / "seeds")
-    replay.simulate(con, dt.date(2026, 3, 1), dt.date(2026, 3, 3))
+    replay.simulate(con, queries, dt.date(2026, 3, 1), dt.date(2026, 3, 3))
     columns = "lead_id, tier, rule_id, overrides_existing, target_team, named_owner, target_queue"
     replayed = con.execute(f"SELECT {columns} FROM replay_matches ORDER BY 1").fetchall()
     modelled = con.execute(f"SELECT {columns} FROM activation.routing_matches ORDER BY 1"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from pipelines.analyses import release_dbt_duckdb
 from pipelines.ingest import ingest_source
 from pipelines.project import PROJECT_ROOT
 from pipelines.resources import open_duckdb
@@ -52,15 +52,6 @@ def dbt(work: Path, warehouse: Path, *args: str) -> None:
         failed = [f"{r.node.name}: {r.status} {r.message}" for r in (result.result or [])
                   if str(r.status) in ("error", "fail")]
         pytest.fail(f"dbt {' '.join(args)} failed: {result.exception or failed}")
-
-
-def release_dbt_duckdb() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in-process after an invocation; close it
-    so that the test (and the next invocation) can open the file with other settings."""
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:

@@ -1,7 +1,7 @@
 """Print the answers of a dbt analysis (dbt_project/analyses/<name>.sql) over the
 warehouse, read-only.
 
-    .venv/bin/python -m pipelines.importer.queries olist_report
+    .venv/bin/python -m pipelines.analyses olist_report
 
 The analysis holds queries, each ending with ``;`` at the end of a line; the ``--``
 comment lines just above a query are printed as its title. dbt compiles it (its refs
@@ -83,11 +83,23 @@ def compile_analysis(name: str, warehouse: Path) -> str:
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(Path(work) / "target"), "--log-path", str(Path(work) / "logs"),
         ])
+    release_dbt_duckdb()
     nodes = [r.node for r in (result.result or []) if r.node.name == name]
     if not result.success or not nodes:
         why = result.exception or "dbt compile failed"
         raise AnalysisError(f"analysis {name} does not compile: {str(why).splitlines()[0]}")
     return nodes[0].compiled_code
+
+
+def release_dbt_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in-process after an invocation; close it,
+    so that the caller can open the warehouse read-only afterwards."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def print_queries(con: duckdb.DuckDBPyConnection, text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.importer.queries import compile_analysis, main, print_queries, split
+from pipelines.analyses import compile_analysis, main, print_queries, split
 
 
 def test_split_keeps_titles_and_semicolons_inside_comments():
