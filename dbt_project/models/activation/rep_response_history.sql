@@ -1,7 +1,8 @@
 -- The speed-to-lead each sales rep, and each team, has shown so far: one row per team and
 -- owner (grouping_level 'rep') and per team (grouping_level 'team', owner '(all)'), over
--- the touched leads of fct_speed_to_lead: median minutes from the handoff to the first
--- sales touch and the share touched within the SLA. `leadflow routing simulate` reads it
+-- the touched leads of fct_speed_to_lead (a touch without an owner counts for its team
+-- only): median minutes from the handoff to the first sales touch and the share touched
+-- within the SLA. `leadflow routing simulate` reads it
 -- to estimate the response a replayed rule set would give (the team's row for a rep
 -- without history).
 with touched as (
@@ -20,6 +21,7 @@ select
     median(response_minutes)                                        as median_response_minutes,
     avg(case when response_minutes <= sla_hours * 60 then 1.0 else 0.0 end) as within_sla_share
 from touched
+where owner is not null  -- a touch logged without an owner counts for the team only
 group by team, owner
 
 union all
