@@ -14,32 +14,24 @@ SELECT count(*)                                                     AS deals,
        sum(amount) FILTER (WHERE is_won)                            AS won_revenue
 FROM {{ ref('fct_deals') }};
 
--- By regional office
-SELECT dimension_value AS regional_office, won_deal_count AS won, lost_deal_count AS lost,
-       win_rate, avg_days_to_close_won AS avg_days_to_win, avg_won_amount AS avg_won_deal,
-       won_amount AS won_revenue
-FROM {{ ref('rpt_deals_by_attribute') }} WHERE dimension = 'regional_office' ORDER BY 1;
+{#- the deals by one attribute of rpt_deals_by_attribute: (dimension, column name, title,
+    order) -#}
+{%- set by_attribute = [
+    ('regional_office', 'regional_office', 'By regional office', '1'),
+    ('manager', 'manager', 'By manager', '1'),
+    ('product', 'product',
+     'By product (GTXPro in the pipeline file is GTX Pro, as in products.csv)', '1'),
+    ('sector', 'sector', 'By account sector (the typo technolgy read as technology; '
+                         ~ 'deals without an account left out)', '1'),
+    ('owner', 'agent',
+     'By agent (the deal owner, lower-cased by staging), most won first', 'won DESC, agent'),
+] %}
+{%- for dimension, name, title, order in by_attribute %}
 
--- By manager
-SELECT dimension_value AS manager, won_deal_count AS won, lost_deal_count AS lost,
+-- {{ title }}
+SELECT dimension_value AS {{ name }}, won_deal_count AS won, lost_deal_count AS lost,
        win_rate, avg_days_to_close_won AS avg_days_to_win, avg_won_amount AS avg_won_deal,
        won_amount AS won_revenue
-FROM {{ ref('rpt_deals_by_attribute') }} WHERE dimension = 'manager' ORDER BY 1;
-
--- By product (GTXPro in the pipeline file is GTX Pro, as in products.csv)
-SELECT dimension_value AS product, won_deal_count AS won, lost_deal_count AS lost,
-       win_rate, avg_days_to_close_won AS avg_days_to_win, avg_won_amount AS avg_won_deal,
-       won_amount AS won_revenue
-FROM {{ ref('rpt_deals_by_attribute') }} WHERE dimension = 'product' ORDER BY 1;
-
--- By account sector (the typo technolgy read as technology; deals without an account left out)
-SELECT dimension_value AS sector, won_deal_count AS won, lost_deal_count AS lost,
-       win_rate, avg_days_to_close_won AS avg_days_to_win, avg_won_amount AS avg_won_deal,
-       won_amount AS won_revenue
-FROM {{ ref('rpt_deals_by_attribute') }} WHERE dimension = 'sector' ORDER BY 1;
-
--- By agent (the deal owner, lower-cased by staging), most won first
-SELECT dimension_value AS agent, won_deal_count AS won, lost_deal_count AS lost,
-       win_rate, avg_days_to_close_won AS avg_days_to_win, avg_won_amount AS avg_won_deal,
-       won_amount AS won_revenue
-FROM {{ ref('rpt_deals_by_attribute') }} WHERE dimension = 'owner' ORDER BY won DESC, agent
+FROM {{ ref('rpt_deals_by_attribute') }} WHERE dimension = '{{ dimension }}' ORDER BY {{ order }}
+{%- if not loop.last %};{% endif %}
+{%- endfor %}

@@ -7,17 +7,11 @@ from __future__ import annotations
 import pytest
 from scipy.stats import spearmanr
 
+from leadflow_dev.generator.business import CHANNELS
+from leadflow_dev.generator.crm import STAGES
+
 from .conftest import csv_header, valid_email
 
-STAGE_ORDER = [
-    "appointmentscheduled",
-    "qualifiedtobuy",
-    "presentationscheduled",
-    "decisionmakerboughtin",
-    "contractsent",
-    "closedwon",
-    "closedlost",
-]
 HIGH_INTENT = "('demo-request', 'free-trial', 'contact-sales', 'pricing-quote')"
 FREEMAIL = (
     "('gmail.com', 'outlook.com', 'hotmail.com', 'yahoo.com', 'icloud.com', 'gmx.de', "
@@ -165,16 +159,7 @@ def test_engagement_drives_observable_behaviour(db):
 
 def test_channels_differ_in_volume_cost_and_quality(db):
     leads = dict(db.q("SELECT channel, count(*) FROM truth GROUP BY 1"))
-    assert set(leads) == {
-        "organic_search",
-        "paid_search",
-        "paid_social",
-        "email",
-        "referral",
-        "partner",
-        "events",
-        "direct",
-    }
+    assert set(leads) == set(CHANNELS)
     cost = dict(
         db.q("""SELECT channel, sum(try_cast(cost AS DOUBLE)) FROM spend
         WHERE channel IS NOT NULL GROUP BY 1""")
@@ -225,6 +210,6 @@ def test_deal_states_follow_the_pipeline(db):
     assert len(deals) > 50
     assert sum(len(stages) > 1 for _, stages, _, _ in deals) > 0.5 * len(deals)
     for deal_id, stages, statuses, closed in deals:
-        order = [STAGE_ORDER.index(s) for s in dict.fromkeys(stages)]
+        order = [STAGES.index(s) for s in dict.fromkeys(stages)]
         assert order == sorted(order), deal_id
         assert all(c == (s != "open") for s, c in zip(statuses, closed, strict=True)), deal_id

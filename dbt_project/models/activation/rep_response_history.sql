@@ -2,9 +2,8 @@
 -- owner (grouping_level 'rep') and per team (grouping_level 'team', owner '(all)'), over
 -- the touched leads of fct_speed_to_lead (a touch without an owner counts for its team
 -- only): median minutes from the handoff to the first sales touch and the share touched
--- within the SLA. `leadflow routing simulate` reads it
--- to estimate the response a replayed rule set would give (the team's row for a rep
--- without history).
+-- within the SLA. `leadflow routing simulate` reads it to estimate the response a
+-- replayed rule set would give (the team's row for a rep without history).
 with touched as (
 
     select team, owner, response_minutes, sla_hours
