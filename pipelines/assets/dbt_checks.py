@@ -40,6 +40,16 @@ class MartSuite:
     expectations: Callable[[dict[str, list]], list]  # domains -> GX expectations
 
 
+def _at_least(column_a: str, column_b: str, *, when_both_present: bool = False):
+    """column_a >= column_b on every row (with ``when_both_present``, rows missing either
+    value are skipped; otherwise only rows missing both are)."""
+    import great_expectations as gx
+
+    skip = "either_value_is_missing" if when_both_present else "both_values_are_missing"
+    return gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=column_a, column_B=column_b, or_equal=True, ignore_row_if=skip)
+
+
 def _dim_leads(d: dict[str, list]) -> list:
     import great_expectations as gx
 
@@ -52,8 +62,7 @@ def _dim_leads(d: dict[str, list]) -> list:
         e.ExpectColumnValuesToMatchRegex(column="email", regex=EMAIL_PATTERN),
         e.ExpectColumnValuesToMatchRegex(column="country_code", regex=r"^[A-Z]{2}$"),
         e.ExpectColumnValuesToBeInSet(column="original_channel", value_set=d["channels"]),
-        *(e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=raw, column_B=human, or_equal=True)
+        *(_at_least(raw, human)
           for raw, human in (("email_opens_raw", "email_opens_human"),
                              ("email_clicks_raw", "email_clicks_human"))),
         e.ExpectColumnValuesToBeBetween(column="web_session_count", min_value=0),
@@ -70,9 +79,7 @@ def _fct_lead_stages(d: dict[str, list]) -> list:
         e.ExpectColumnValuesToBeInSet(column="funnel_position", value_set=d["funnel_positions"]),
         e.ExpectCompoundColumnsToBeUnique(column_list=["lead_id", "stage"]),
         # stages move forward only: nothing is entered before the stage it came from
-        e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="entered_at", column_B="previous_entered_at", or_equal=True,
-            ignore_row_if="either_value_is_missing"),
+        _at_least("entered_at", "previous_entered_at", when_both_present=True),
     ]
 
 
@@ -99,9 +106,7 @@ def _fct_deals(d: dict[str, list]) -> list:
         e.ExpectColumnValuesToBeInSet(column="status", value_set=["open", "won", "lost"]),
         e.ExpectColumnValuesToBeBetween(column="amount", min_value=0),
         e.ExpectColumnValuesToBeBetween(column="amount_usd", min_value=0),
-        e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="closed_at", column_B="created_at", or_equal=True,
-            ignore_row_if="either_value_is_missing"),
+        _at_least("closed_at", "created_at", when_both_present=True),
     ]
 
 
@@ -142,17 +147,12 @@ def _rates(*columns: str) -> list:
 
 
 def _rpt_funnel_conversion(d: dict[str, list]) -> list:
-    import great_expectations as gx
-
-    e = gx.expectations
     return [
         *_rates("strict_lead_to_mql_rate", "strict_mql_to_sql_rate",
                 "strict_sql_to_opportunity_rate", "strict_opportunity_to_customer_rate",
                 "any_lead_to_mql_rate", "any_lead_to_customer_rate"),
-        e.ExpectColumnPairValuesAToBeGreaterThanB(column_A="leads", column_B="mqls",
-                                                  or_equal=True),
-        e.ExpectColumnPairValuesAToBeGreaterThanB(column_A="mqls", column_B="strict_mqls",
-                                                  or_equal=True),
+        _at_least("leads", "mqls"),
+        _at_least("mqls", "strict_mqls"),
     ]
 
 
@@ -186,9 +186,7 @@ def _rpt_speed_to_lead(d: dict[str, list]) -> list:
     e = gx.expectations
     return [
         *_rates("share_within_hour", "sla_breach_rate"),
-        e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="p95_response_minutes", column_B="median_response_minutes",
-            or_equal=True, ignore_row_if="either_value_is_missing"),
+        _at_least("p95_response_minutes", "median_response_minutes", when_both_present=True),
         e.ExpectColumnValuesToBeBetween(column="median_response_minutes", min_value=0),
     ]
 
