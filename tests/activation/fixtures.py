@@ -125,7 +125,9 @@ def set_stage(con: duckdb.DuckDBPyConnection, lead_id: str, stage: str) -> None:
 
 
 def score(con: duckdb.DuckDBPyConnection, lead_id: str, tier: str, value: int = 50,
-          day: dt.date = DAY0, reasons: tuple[str, str, str] = ("+ a", "- b", "+ c")
+          day: dt.date = DAY0, reasons: tuple[str, str, str] = ("Raises the score: a",
+                                                     "Lowers the score: b",
+                                                     "Raises the score: c")
           ) -> None:
     con.execute("INSERT OR REPLACE INTO ml.lead_scores (score_date, lead_id, model_version, "
                 "probability, score, tier, priority_rank, reason_1, reason_2, reason_3) "

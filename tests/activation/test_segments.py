@@ -104,7 +104,9 @@ def test_formula_cells_are_neutralised(warehouse, capsys):
     assert evil["email"] == "'=HYPERLINK(\"http://x\")@acme.example"
     assert (evil["reason_1"], evil["reason_2"], evil["reason_3"]) == (
         "'+ pricing page visits: 3", "'-2+3", "'@SUM(A1)")
-    assert rows["ok"]["reason_2"] == "'- b"
+    # the model's reasons are plain words: they go out as written, without the guard's '
+    assert (rows["ok"]["reason_1"], rows["ok"]["reason_2"]) == (
+        "Raises the score: a", "Lowers the score: b")
     # no cell of the file starts with a formula character
     for line in text.splitlines()[1:]:
         for cell in line.split(","):
