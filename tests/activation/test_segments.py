@@ -35,6 +35,8 @@ def built(tmp_path_factory, dbt_work):
         fx.score(wh, lead, "A", 90)
     fx.score(wh, "evil", "A", 95, reasons=("+ pricing page visits: 3", "-2+3", "@SUM(A1)"))
     fx.score(wh, "cold", "D", 5)
+    fx.rule_score(wh, "ok", "A1")
+    fx.rule_score(wh, "cold", "A3")
     fx.route(wh, RUN)
     wh.build()
     segments.materialise(wh.con, segments.load_definitions(), DAY)
@@ -205,3 +207,17 @@ def test_definitions_are_checked(tmp_path):
     (tmp_path / "Bad Name.yml").write_text("description: d\nwhere: tier = 'A'\n")
     with pytest.raises(segments.SegmentError, match="bad segment name"):
         segments.load_definitions(tmp_path)
+
+
+def test_a_segment_can_filter_on_the_rule_score(warehouse):
+    con = open_duckdb(warehouse.warehouse)
+    try:
+        best = segments.Segment("best_fit", "d", "fit_grade = 'A' and engagement_band <= 2")
+        label = segments.Segment("a3", "d", "rule_score_label = 'A3'")
+        assert segments.materialise(con, {"best_fit": best, "a3": label}, DAY) == {
+            "best_fit": 1, "a3": 1}
+        members = dict(con.execute("SELECT segment, lead_id FROM activation.segment_members"
+                                   ).fetchall())
+    finally:
+        con.close()
+    assert members == {"best_fit": "ok", "a3": "cold"}
