@@ -8,9 +8,11 @@ against a typical lead (the model's reference row):
 - gradient boosting: ``margin(x) - margin(x with the group set to the reference)``
   (occlusion), computed only for rows whose group differs from the reference.
 
-The three largest contributions by size become the reasons, signed ("+ visited pricing 3
-times in the last 7 days", "- free-mail address"), worded by the seed's phrases filled
-with the lead's own values.
+The three largest contributions by size become the reasons, their direction in words
+("Raises the score: visited the pricing page 3 times this week, 5 in 30 days", "Lowers the
+score: free-mail address"), worded by the seed's phrases filled with the lead's own values.
+A reason always starts with its direction: plain text that no spreadsheet or marketing tool
+reads as a formula (it never starts with = + - @), so exports need not guard it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from models_ml.model import LeadModel
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 TOP = 3
+RAISES, LOWERS = "Raises the score: ", "Lowers the score: "
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class ReasonGroup:
 
 def reason_groups(phrases: pd.DataFrame, features: list[str]) -> list[ReasonGroup]:
     """Groups of the seed limited to the model's features; a feature no group names becomes
-    a group of its own worded "<feature>: <value>"."""
+    a group of its own worded "<feature> <value>"."""
     groups, covered = [], set()
     for row in phrases.itertuples(index=False):
         members = tuple(f for f in str(row.features).split() if f in features)
@@ -47,7 +50,7 @@ def reason_groups(phrases: pd.DataFrame, features: list[str]) -> list[ReasonGrou
             covered.update(members)
     for name in features:
         if name not in covered:
-            text = f"{name.replace('_', ' ')}: {{{name}}}"
+            text = f"{name.replace('_', ' ')} {{{name}}}"
             groups.append(ReasonGroup(name, (name,), text, text))
     return groups
 
@@ -125,8 +128,9 @@ def _fill(parts: list[str], frame: pd.DataFrame) -> pd.Series:
 
 def top_reasons(frame: pd.DataFrame, contrib: np.ndarray, groups: list[ReasonGroup],
                 top: int = TOP) -> pd.DataFrame:
-    """reason_1..top (signed words) and reason_1_effect..top (log-odds) per row, the
-    largest contributions by size first; a reason is left empty when its effect is 0."""
+    """reason_1..top (words led by their direction, RAISES or LOWERS) and
+    reason_1_effect..top (log-odds, signed) per row, the largest contributions by size
+    first; a reason is left empty when its effect is 0."""
     n = contrib.shape[0]
     shown = [c for g in groups for t in (g.positive, g.negative)
              for c in PLACEHOLDER.findall(t) if c in frame.columns]
@@ -143,7 +147,7 @@ def top_reasons(frame: pd.DataFrame, contrib: np.ndarray, groups: list[ReasonGro
             for sign, template in ((1, groups[g].positive), (-1, groups[g].negative)):
                 rows = (chosen == g) & (np.sign(effect) == sign)
                 if rows.any():
-                    prefix = "+ " if sign > 0 else "- "
+                    prefix = RAISES if sign > 0 else LOWERS
                     words[rows] = (prefix + render(template, frame[rows])).to_numpy()
         out[f"reason_{k + 1}"] = words
         out[f"reason_{k + 1}_effect"] = np.round(effect, 4)

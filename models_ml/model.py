@@ -35,6 +35,9 @@ class LeadModel:
     # ranges of margins to one step, and quartiles of a stepped, mostly-zero probability
     # collapse (every lead in one tier); the margin orders leads the same way, without ties
     tier_cutoffs: tuple[float, float, float] = (np.inf, np.inf, np.inf)
+    # the 98 margins that cut the validation rows into 99 equal shares: the 1-99 score's
+    # fixed scale (models_ml/score.py); None in models saved before it existed
+    score_breakpoints: tuple[float, ...] | None = None
     # per transformed column: the original feature it comes from
     column_features: list[str] = field(default_factory=list)
     # the transformed reference row (a typical lead) explanations compare against

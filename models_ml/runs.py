@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS ml.score_drift (
     is_drifted BOOLEAN, PRIMARY KEY (score_date, column_name));
 """
 REASON_PHRASES = "seeds.ml_reason_phrases"
+SCORE_TIERS = "seeds.score_tiers"
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -259,7 +260,8 @@ def score_open_leads(con: duckdb.DuckDBPyConnection, registry: Registry, version
     model, metadata = registry.load(version)
     frame = load_features(con, "scoring")
     phrases = con.execute(f"SELECT * FROM {REASON_PHRASES}").df()
-    scores = score_leads(model, frame, phrases, version, scored_at)
+    tiers = con.execute(f"SELECT * FROM {SCORE_TIERS}").df()
+    scores = score_leads(model, frame, phrases, tiers, version, scored_at)
     day = scores["score_date"].iloc[0] if len(scores) else None
     table = pd.DataFrame(columns=["column", "psi", "is_drifted"])
     if len(scores) and "drift_profile" in metadata:

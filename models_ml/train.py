@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from models_ml.features import FeatureError, FeatureSpec, prepare
 from models_ml.model import LeadModel, column_features, fit_calibrator
+from models_ml.score import score_breakpoints
 
 log = logging.getLogger(__name__)
 
@@ -185,4 +186,5 @@ def _train(frame: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, cfg: TrainConf
     winner.calibrator = fit_calibrator(cal_margin, y[split.calibration], cfg.calibration)
     val_margin = winner.margin(winner.transform(val_rows))
     winner.tier_cutoffs = tuple(float(q) for q in np.quantile(val_margin, [0.75, 0.5, 0.25]))
+    winner.score_breakpoints = score_breakpoints(val_margin)
     return TrainResult(model=winner, split=split, candidate_auc=aucs)

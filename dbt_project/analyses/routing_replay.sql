@@ -17,8 +17,12 @@ select
     (select arg_min(scores.tier, scores.score_date)
      from {{ ref('stg_ml__lead_scores') }} as scores
      where scores.lead_id = leads.lead_id
-       and scores.score_date >= cast(leads.created_at as date))     as tier
+       and scores.score_date >= cast(leads.created_at as date))     as tier,
+    -- the rule score is kept as of the latest build only: today's grade and band
+    rule_scores.fit_grade,
+    rule_scores.engagement_band
 from {{ ref('dim_leads') }} as leads
+left join {{ ref('fct_lead_rule_scores') }} as rule_scores using (lead_id)
 where leads.created_at >= $start and leads.created_at < $end;
 
 -- replay_matches: the first matching rule of each replayed lead (as routing_matches)

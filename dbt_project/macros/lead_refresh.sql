@@ -135,6 +135,7 @@
         'free_email_providers',
         'fx_rates',
         'job_title_patterns',
+        'lifecycle_rule_gates',
         'lifecycle_rules',
         'lifecycle_stages',
         'ml_reason_phrases',

@@ -1,11 +1,14 @@
 {#- Routing's first matching rule, written once: used by the model routing_matches (the
     open leads and the seed rules) and by the analysis routing_replay (`leadflow routing
     simulate`: past leads and candidate rule files). One row per lead of `leads` (lead_id,
-    created_at, country_code, region, product_interest, tier): the first rule of `rules` it
+    created_at, country_code, region, product_interest, tier, fit_grade, engagement_band):
+    the first rule of `rules` it
     matches (ordered by rule_order, first match wins; the last rule is a default without
     condition) and what the rule targets: a team, or a named rep of `reps` (named_owner only
     while that rep is available, target_team the rep's team), and the queue (the rule's,
-    else the one `policies` gives the lead's tier, 'unscored' without one). -#}
+    else the one `policies` gives the lead's tier, 'unscored' without one). A rule's
+    min_fit_grade / min_engagement_band ask for that rule-score grade or better (B: A or
+    B) and that band or better (2: 1 or 2); a lead without a rule score fails them. -#}
 {% macro routing_match(leads, rules, reps, policies) -%}
 with fired as (
 
@@ -13,6 +16,8 @@ with fired as (
         leads.lead_id,
         leads.created_at,
         leads.tier,
+        leads.fit_grade,
+        leads.engagement_band,
         rules.rule_id,
         rules.assign_team,
         rules.assign_owner,
@@ -25,6 +30,8 @@ with fired as (
         and (rules.product_interest is null
              or lower(trim(rules.product_interest)) = lower(trim(leads.product_interest)))
         and (rules.tier is null or rules.tier = leads.tier)
+        and (rules.min_fit_grade is null or leads.fit_grade <= upper(trim(rules.min_fit_grade)))
+        and (rules.min_engagement_band is null or leads.engagement_band <= rules.min_engagement_band)
     qualify row_number() over (partition by leads.lead_id order by rules.rule_order nulls last) = 1
 
 )
@@ -33,6 +40,8 @@ select
     fired.lead_id,
     fired.created_at,
     fired.tier,
+    fired.fit_grade,
+    fired.engagement_band,
     fired.rule_id,
     fired.overrides_existing,
     coalesce(fired.assign_team, named.team)                         as target_team,

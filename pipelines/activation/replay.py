@@ -32,6 +32,20 @@ SEED_COLUMN_TYPES = {
     "sales_reps": "{'capacity_weight': 'INTEGER', 'is_available': 'BOOLEAN'}",
     "sla_policies": "{'sla_hours': 'DOUBLE'}",
 }
+# conditions added to routing_rules later, typed after reading: a rules file written
+# before them has none (they are then blank: no condition)
+OPTIONAL_COLUMNS = {"routing_rules": {"min_fit_grade": "VARCHAR",
+                                      "min_engagement_band": "INTEGER"}}
+
+
+def add_optional_columns(con: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
+    """Give ``table`` (a rules file of seed ``name`` as read) its optional columns, typed."""
+    present = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+    for column, sql_type in OPTIONAL_COLUMNS.get(name, {}).items():
+        if column in present:
+            con.execute(f"ALTER TABLE {table} ALTER {column} TYPE {sql_type}")
+        else:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
 NO_ASSIGNMENTS = ("(SELECT NULL::VARCHAR AS lead_id, NULL::VARCHAR AS team, "
                   "NULL::VARCHAR AS owner, NULL::VARCHAR AS rule_id, "
@@ -84,6 +98,11 @@ def bind_seed_files(con: duckdb.DuckDBPyConnection, seeds_dir: Path,
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise RoutingError(f"cannot read {path}: {first}") from None
+        try:
+            add_optional_columns(con, name, name)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise RoutingError(f"cannot read {path}: {first}") from None
 
 
 def validate_rules(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,7 +114,8 @@ def validate_rules(con: duckdb.DuckDBPyConnection) -> None:
         return con.execute(query).fetchall()
 
     if not one("SELECT 1 FROM routing_rules WHERE country_code IS NULL AND region IS NULL "
-               "AND product_interest IS NULL AND tier IS NULL AND rule_order = "
+               "AND product_interest IS NULL AND tier IS NULL AND min_fit_grade IS NULL "
+               "AND min_engagement_band IS NULL AND rule_order = "
                "(SELECT max(rule_order) FROM routing_rules)"):
         problems.append("the last rule (highest rule_order) must be a default with no condition")
     dup = one("SELECT rule_order FROM routing_rules GROUP BY ALL HAVING count(*) > 1")
@@ -113,6 +133,11 @@ def validate_rules(con: duckdb.DuckDBPyConnection) -> None:
                 "AND assign_owner NOT IN (SELECT owner FROM sales_reps)")
     if owner:
         problems.append(f"rule {owner[0][0]} names rep {owner[0][1]!r}, who is not in sales_reps")
+    grade = one("SELECT rule_id FROM routing_rules WHERE upper(trim(min_fit_grade)) NOT IN "
+                "('A', 'B', 'C', 'D') OR min_engagement_band NOT BETWEEN 1 AND 4")
+    if grade:
+        problems.append(f"rule {grade[0][0]} asks for a rule score outside fit grades A-D or "
+                        "engagement bands 1-4")
     if problems:
         raise RoutingError("; ".join(problems))
 

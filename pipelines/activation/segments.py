@@ -29,9 +29,10 @@ EXPORT_COLUMNS = (
     ("segment", "the segment's name"),
     ("lead_id", "the lead (dim_leads.lead_id)"),
     ("email", "e-mail address; with --hash-emails the hex SHA-256 of it lower-cased and trimmed"),
-    ("score", "predictive score 0-100 (empty when not scored)"),
-    ("tier", "predictive tier A-D"),
-    ("reason_1", "strongest reason of the score, signed (+ raises, - lowers)"),
+    ("score", "predictive score 1-99, higher = more likely (empty when not scored)"),
+    ("tier", "predictive tier A-D, a band of the score (seed score_tiers)"),
+    ("reason_1", "strongest reason of the score, led by its direction (Raises/Lowers the "
+                 "score: ...)"),
     ("reason_2", "second reason"),
     ("reason_3", "third reason"),
     ("owner", "sales rep the lead is assigned to"),

@@ -73,8 +73,8 @@ def lead_score_model(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "score_drift", asset=SCORES,
         description="Population stability (PSI) of today's probability and features "
                     "against the model's validation data stays under the threshold.")],
-    description="Score every open lead with the model in service: probability, 0-100 "
-                "score, tier A-D, priority rank and three signed reasons, kept per day in "
+    description="Score every open lead with the model in service: probability, 1-99 "
+                "score, tier A-D (its band), priority rank and three reasons, kept per day in "
                 "ml.lead_scores; drift per column in ml.score_drift.",
 )
 def lead_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

@@ -217,7 +217,7 @@ def add_model_parser(sub) -> None:
 
     score = msub.add_parser("score", help="score every open lead into ml.lead_scores",
                             description="Score every open lead with a model (default: the "
-                            "one in service): probability, 0-100 score, tier, priority rank "
-                            "and three signed reasons; replaces today's rows only.")
+                            "one in service): probability, 1-99 score, tier, priority rank "
+                            "and three reasons in words; replaces today's rows only.")
     score.add_argument("--version", help="model version (default: the one in service)")
     score.set_defaults(func=cmd_score)

@@ -272,7 +272,7 @@ def scores(data: ReportData) -> Section:
         labels = [f"{a}-{b}" if a != b else f"{a}"
                   for a, b in zip(bins["score_from"], bins["score_to"], strict=True)]
         s.charts.append(ch.bar_chart(
-            "score_distribution", "Open leads by score (0-100, the day's range) and tier",
+            "score_distribution", "Open leads by score (1-99) and tier",
             labels, [ch.Series(f"tier {t}", list(bins[f"tier_{t.lower()}"])) for t in "ABCD"],
             stacked=True))
     else:  # a model in service, no open lead to score (every outcome window has closed)

@@ -12,7 +12,7 @@ import duckdb
 
 from models_ml import runs
 from pipelines.activation import routing
-from pipelines.activation.replay import SEED_COLUMN_TYPES
+from pipelines.activation.replay import SEED_COLUMN_TYPES, add_optional_columns
 from pipelines.activation.warehouse import ensure_tables
 from pipelines.project import DBT_PROJECT_DIR
 from pipelines.resources import open_duckdb
@@ -34,6 +34,8 @@ CREATE TABLE marts.dim_leads (
 CREATE TABLE marts.fct_lead_funnel (
     lead_id VARCHAR, current_stage VARCHAR, funnel_position VARCHAR, is_mql BOOLEAN,
     is_sql BOOLEAN, is_opportunity BOOLEAN, is_customer BOOLEAN, is_recycled BOOLEAN);
+CREATE TABLE marts.fct_lead_rule_scores (
+    lead_id VARCHAR, fit_grade VARCHAR, engagement_band INTEGER, score_label VARCHAR);
 CREATE TABLE marts.fct_speed_to_lead (
     lead_id VARCHAR, handed_at TIMESTAMPTZ, first_touch_at TIMESTAMPTZ, owner VARCHAR,
     team VARCHAR, response_minutes DOUBLE, is_touched BOOLEAN, sla_hours DOUBLE,
@@ -60,6 +62,7 @@ def seed(con: duckdb.DuckDBPyConnection, name: str, path: Path | None = None) ->
                               "'inactive_for_days': 'INTEGER'}"}[name]
     con.execute(f"CREATE OR REPLACE TABLE seeds.{name} AS SELECT * FROM "
                 f"read_csv('{path}', header = true, types = {types})")
+    add_optional_columns(con, name, f"seeds.{name}")
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
@@ -125,12 +128,21 @@ def set_stage(con: duckdb.DuckDBPyConnection, lead_id: str, stage: str) -> None:
 
 
 def score(con: duckdb.DuckDBPyConnection, lead_id: str, tier: str, value: int = 50,
-          day: dt.date = DAY0, reasons: tuple[str, str, str] = ("+ a", "- b", "+ c")
+          day: dt.date = DAY0, reasons: tuple[str, str, str] = ("Raises the score: a",
+                                                     "Lowers the score: b",
+                                                     "Raises the score: c")
           ) -> None:
     con.execute("INSERT OR REPLACE INTO ml.lead_scores (score_date, lead_id, model_version, "
                 "probability, score, tier, priority_rank, reason_1, reason_2, reason_3) "
                 "VALUES (?, ?, 'v1', ?, ?, ?, 1, ?, ?, ?)",
                 [day, lead_id, value / 100, value, tier, *reasons])
+
+
+def rule_score(con: duckdb.DuckDBPyConnection, lead_id: str, label: str) -> None:
+    """The lead's rule score (fct_lead_rule_scores), e.g. "B2"."""
+    con.execute("DELETE FROM marts.fct_lead_rule_scores WHERE lead_id = ?", [lead_id])
+    con.execute("INSERT INTO marts.fct_lead_rule_scores VALUES (?, ?, ?, ?)",
+                [lead_id, label[0], int(label[1]), label])
 
 
 def assignments(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:

@@ -154,3 +154,30 @@ def test_the_project_rules_route_every_open_lead(wh):
     got = fx.assignments(con)
     assert len(got) == 6 and all(owner for _, owner, *_ in got.values())
     assert got["l1"][1] == "hannah.schmidt" and got["l2"][0] == "apac_latam"
+
+
+RULE_SCORE_RULES = """rule_order,rule_id,country_code,region,product_interest,tier,\
+min_fit_grade,min_engagement_band,assign_team,assign_owner,queue,overrides_existing,description
+10,fit_and_engaged,,,,,B,2,,carol,fast,false,rule score B2 or better to the closer
+20,fit_only,,,,,A,,,bob,,false,fit grade A whatever the engagement
+99,default,,,,,,,na,,,false,x
+"""
+
+
+def test_rules_can_ask_for_a_rule_score(wh, tmp_path):
+    (tmp_path / "rules.csv").write_text(RULE_SCORE_RULES)
+    (tmp_path / "reps.csv").write_text(REPS)
+    fx.seed(wh, "routing_rules", tmp_path / "rules.csv")
+    fx.seed(wh, "sales_reps", tmp_path / "reps.csv")
+    for i, (lead, label) in enumerate([("a1", "A1"), ("b2", "B2"), ("b3", "B3"),
+                                       ("a4", "A4"), ("c1", "C1"), ("none", None)]):
+        fx.add_lead(wh, lead, minutes=i)
+        if label:
+            fx.rule_score(wh, lead, label)
+    fx.route(wh, RUN1)
+    rules = {lead: row[2] for lead, row in fx.assignments(wh).items()}
+    assert rules == {"a1": "fit_and_engaged", "b2": "fit_and_engaged", "b3": "default",
+                     "a4": "fit_only", "c1": "default", "none": "default"}
+    matched = dict(wh.execute("SELECT lead_id, fit_grade || engagement_band "
+                              "FROM activation.routing_matches").fetchall())
+    assert matched["b3"] == "B3" and matched["none"] is None

@@ -35,6 +35,8 @@ def built(tmp_path_factory, dbt_work):
         fx.score(wh, lead, "A", 90)
     fx.score(wh, "evil", "A", 95, reasons=("+ pricing page visits: 3", "-2+3", "@SUM(A1)"))
     fx.score(wh, "cold", "D", 5)
+    fx.rule_score(wh, "ok", "A1")
+    fx.rule_score(wh, "cold", "A3")
     fx.route(wh, RUN)
     wh.build()
     segments.materialise(wh.con, segments.load_definitions(), DAY)
@@ -104,7 +106,9 @@ def test_formula_cells_are_neutralised(warehouse, capsys):
     assert evil["email"] == "'=HYPERLINK(\"http://x\")@acme.example"
     assert (evil["reason_1"], evil["reason_2"], evil["reason_3"]) == (
         "'+ pricing page visits: 3", "'-2+3", "'@SUM(A1)")
-    assert rows["ok"]["reason_2"] == "'- b"
+    # the model's reasons are plain words: they go out as written, without the guard's '
+    assert (rows["ok"]["reason_1"], rows["ok"]["reason_2"]) == (
+        "Raises the score: a", "Lowers the score: b")
     # no cell of the file starts with a formula character
     for line in text.splitlines()[1:]:
         for cell in line.split(","):
@@ -203,3 +207,17 @@ def test_definitions_are_checked(tmp_path):
     (tmp_path / "Bad Name.yml").write_text("description: d\nwhere: tier = 'A'\n")
     with pytest.raises(segments.SegmentError, match="bad segment name"):
         segments.load_definitions(tmp_path)
+
+
+def test_a_segment_can_filter_on_the_rule_score(warehouse):
+    con = open_duckdb(warehouse.warehouse)
+    try:
+        best = segments.Segment("best_fit", "d", "fit_grade = 'A' and engagement_band <= 2")
+        label = segments.Segment("a3", "d", "rule_score_label = 'A3'")
+        assert segments.materialise(con, {"best_fit": best, "a3": label}, DAY) == {
+            "best_fit": 1, "a3": 1}
+        members = dict(con.execute("SELECT segment, lead_id FROM activation.segment_members"
+                                   ).fetchall())
+    finally:
+        con.close()
+    assert members == {"best_fit": "ok", "a3": "cold"}

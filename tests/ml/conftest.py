@@ -66,3 +66,9 @@ def phrases() -> pd.DataFrame:
     from pipelines.project import PROJECT_ROOT
 
     return pd.read_csv(PROJECT_ROOT / "dbt_project" / "seeds" / "ml_reason_phrases.csv")
+
+
+def score_tiers() -> pd.DataFrame:
+    from pipelines.project import PROJECT_ROOT
+
+    return pd.read_csv(PROJECT_ROOT / "dbt_project" / "seeds" / "score_tiers.csv")

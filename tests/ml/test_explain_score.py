@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,9 +11,18 @@ from models_ml import drift, runs
 from models_ml.explain import contributions, reason_groups, render, top_reasons
 from models_ml.features import LABEL, META_COLUMNS, detect_spec
 from models_ml.registry import Registry
-from models_ml.score import SCORE_COLUMNS, score_leads
+from models_ml.score import (
+    SCORE_COLUMNS,
+    ScaleError,
+    assign_tiers,
+    scale,
+    score_breakpoints,
+    score_leads,
+    tier_bands,
+)
 from models_ml.train import TrainConfig, fit_candidate, train
-from tests.ml.conftest import lead_frame, phrases
+from pipelines.activation.segments import FORMULA_START
+from tests.ml.conftest import lead_frame, phrases, score_tiers
 from tests.ml.test_registry_gate import warehouse_with
 
 
@@ -65,17 +75,20 @@ def test_reasons_follow_the_largest_contributions_with_their_sign(frame, fitted)
     top = np.argmax(np.abs(contrib), axis=1)
     effect = contrib[np.arange(len(frame)), top]
     np.testing.assert_allclose(reasons["reason_1_effect"], np.round(effect, 4))
-    assert (reasons["reason_1"].str[0] == np.where(effect > 0, "+", "-")).all()
+    direction = np.where(effect > 0, "Raises the score: ", "Lowers the score: ")
+    assert [r.startswith(d) for r, d in zip(reasons["reason_1"], direction, strict=True)] \
+        == [True] * len(reasons)
     assert (reasons["reason_1_effect"].abs() >= reasons["reason_2_effect"].abs()).all()
     # a heavy pricing visitor: pricing is a positive reason, in words with the count
     heavy = int(np.argmax(frame["pricing_page_views_7d"].to_numpy()))
     row = reasons.iloc[heavy][["reason_1", "reason_2", "reason_3"]].tolist()
     count = frame["pricing_page_views_7d"].iloc[heavy]
-    assert f"+ pricing page visits: {count} this week" in " ".join(row)
+    assert f"Raises the score: visited the pricing page {count} times this week" \
+        in " ".join(row)
     # free-mail lowers the score and says so
     free = reasons[frame["is_free_email"].to_numpy()]
     said = free[["reason_1", "reason_2", "reason_3"]].apply(lambda r: " ".join(r.dropna()), axis=1)
-    assert said.str.contains("- free-mail address", regex=False).mean() > 0.5
+    assert said.str.contains("Lowers the score: free-mail address", regex=False).mean() > 0.5
     assert not reasons.loc[~frame["is_free_email"].to_numpy(), "reason_1"].str.contains(
         "free-mail", regex=False).any()
 
@@ -90,17 +103,86 @@ def test_score_leads_columns_ranks_and_tiers(frame, fast_config):
     y = frame[LABEL].to_numpy(dtype=np.int8)
     model = train(frame, y, detect_spec(frame, META_COLUMNS), fast_config).model
     today = lead_frame(500, seed=9, kind="scoring")
-    scores = score_leads(model, today, phrases(), "v1", batch_rows=120)
+    scores = score_leads(model, today, phrases(), score_tiers(), "v1", batch_rows=120)
     assert list(scores.columns) == list(SCORE_COLUMNS)
     assert len(scores) == 500 and scores["lead_id"].is_unique
     assert sorted(scores["priority_rank"]) == list(range(1, 501))
     best = scores.sort_values("priority_rank")
     assert best["probability"].is_monotonic_decreasing
-    assert scores["score"].between(0, 100).all()
-    assert (scores["score"] == np.rint(100 * scores["probability"])).all()
-    assert set(scores["tier"]) <= set("ABCD")
-    assert best["tier"].iloc[0] == "A" and best["tier"].iloc[-1] == "D"
-    assert scores["reason_1"].str.match(r"^[+-] ").all()
+    # higher score, never a lower probability; the scale spans 1-99
+    assert best["score"].is_monotonic_decreasing
+    assert scores["score"].between(1, 99).all()
+    assert scores["score"].min() <= 10 and scores["score"].max() >= 90
+    # every tier is a band of the score: A's lowest above B's highest, and so on
+    bands = scores.groupby("tier")["score"].agg(["min", "max"])
+    assert list(bands.index) == ["A", "B", "C", "D"]
+    assert (bands["min"].to_numpy()[:-1] > bands["max"].to_numpy()[1:]).all()
+    assert bands.loc["A", "min"] >= 75 and bands.loc["D", "max"] <= 24
+    assert scores.loc[scores["tier"] == "A", "score"].median() >= 80
+    assert scores["reason_1"].str.match(r"^(Raises|Lowers) the score: ").all()
+
+
+def test_the_score_scale_is_fixed_at_training_not_by_the_day(frame, fast_config):
+    y = frame[LABEL].to_numpy(dtype=np.int8)
+    model = train(frame, y, detect_spec(frame, META_COLUMNS), fast_config).model
+    assert len(model.score_breakpoints) == 98
+    today = lead_frame(400, seed=9, kind="scoring")
+    alone = score_leads(model, today.head(7), phrases(), score_tiers(), "v1")
+    among = score_leads(model, today, phrases(), score_tiers(), "v1")
+    # a lead's score does not depend on who else is scored that day
+    assert alone.set_index("lead_id")["score"].equals(
+        among.set_index("lead_id")["score"].loc[alone["lead_id"]])
+
+
+def test_a_model_saved_before_the_scale_still_scores(frame, fast_config, caplog):
+    y = frame[LABEL].to_numpy(dtype=np.int8)
+    model = train(frame, y, detect_spec(frame, META_COLUMNS), fast_config).model
+    del model.score_breakpoints  # as unpickled from an older artifact: the class default
+    assert model.score_breakpoints is None
+    today = lead_frame(400, seed=9, kind="scoring")
+    with caplog.at_level("WARNING"):
+        scores = score_leads(model, today, phrases(), score_tiers(), "old")
+    assert "no stored score scale" in caplog.text
+    # the day's own percentiles: a quarter of the day's leads in each tier, roughly
+    shares = scores["tier"].value_counts(normalize=True)
+    assert shares.between(0.2, 0.3).all() and scores["score"].between(1, 99).all()
+
+
+def test_score_scale_and_bands():
+    breakpoints = score_breakpoints(np.arange(990, dtype=float))
+    assert len(breakpoints) == 98
+    assert scale(np.array([-1.0, 0.0, 495.0, 989.0, 5000.0]), breakpoints).tolist() \
+        == [1, 1, 50, 99, 99]
+    bands = tier_bands(score_tiers())
+    assert assign_tiers(np.array([99, 75, 74, 50, 49, 25, 24, 1]), bands).tolist() \
+        == ["A", "A", "B", "B", "C", "C", "D", "D"]
+    gap = score_tiers().assign(min_score=[76, 50, 25, 1])
+    with pytest.raises(ScaleError, match="without gap or overlap"):
+        tier_bands(gap)
+    with pytest.raises(ScaleError, match="end at 98"):
+        tier_bands(score_tiers().assign(max_score=[98, 74, 49, 24]))
+
+
+def test_no_reason_starts_like_a_formula(frame, fitted):
+    """Seed phrases and the words made of them never start with = + - @ (or a fullwidth or
+    space-led variant): exports carry them as they are, without the formula guard's '."""
+    guard = duckdb.connect()
+
+    def formula(texts) -> list[str]:
+        texts = pd.DataFrame({"t": list(texts)})
+        return guard.execute(f"SELECT t FROM texts WHERE regexp_matches(t, '{FORMULA_START}')"
+                             ).df()["t"].tolist()
+
+    seed = phrases()
+    assert formula(seed["positive_phrase"]) == [] and formula(seed["negative_phrase"]) == []
+    for model in fitted.values():
+        groups = reason_groups(seed, model.spec.columns)
+        contrib = contributions(model, model.transform(frame), groups)
+        reasons = top_reasons(frame, contrib, groups)
+        said = pd.concat([reasons[f"reason_{k}"] for k in (1, 2, 3)]).dropna()
+        assert len(said) > 0 and formula(said) == []
+    # the guard still catches a formula (the check itself can fail)
+    assert formula(["=1+1", " -2", "Raises the score: x"]) == ["=1+1", " -2"]
 
 
 def test_scores_are_kept_per_day(tmp_path):

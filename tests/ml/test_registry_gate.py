@@ -12,7 +12,7 @@ from models_ml import runs
 from models_ml.features import LABEL, META_COLUMNS, detect_spec
 from models_ml.registry import Registry, RegistryError, gate
 from models_ml.train import TrainConfig, train
-from tests.ml.conftest import lead_frame, phrases
+from tests.ml.conftest import lead_frame, phrases, score_tiers
 
 
 def warehouse_with(path, training, scoring=None):
@@ -26,6 +26,8 @@ def warehouse_with(path, training, scoring=None):
         con.execute("INSERT INTO marts.fct_lead_features SELECT * FROM scoring")
     con.register("phrases", phrases())
     con.execute("CREATE TABLE seeds.ml_reason_phrases AS SELECT * FROM phrases")
+    con.register("tiers", score_tiers())
+    con.execute("CREATE TABLE seeds.score_tiers AS SELECT * FROM tiers")
     return con
 
 

@@ -56,8 +56,8 @@ def make_report_data() -> ReportData:
                           "sla_breach_rate": [0.12, 0.23]})
     channels = teams.assign(grouping_level="channel", team="(all)",
                             source_channel=["paid_search", "email"])
-    score_bins = pd.DataFrame({"score_from": range(0, 100, 10),
-                               "score_to": [9, 19, 29, 39, 49, 59, 69, 79, 89, 100]})
+    score_bins = pd.DataFrame({"score_from": [1, *range(10, 100, 10)],
+                               "score_to": range(9, 100, 10)})
     for t, shift in zip("abcd", (8, 5, 2, 0), strict=True):
         score_bins[f"tier_{t}"] = [max(0, 30 - 6 * abs(i - shift)) for i in range(10)]
     score_bins["leads"] = score_bins[[f"tier_{t}" for t in "abcd"]].sum(axis=1)
@@ -94,7 +94,7 @@ def make_report_data() -> ReportData:
         score_bins=score_bins,
         tiers=pd.DataFrame({"tier": list("ABCD"), "leads": [60, 70, 80, 90],
                             "mean_probability": [0.4, 0.2, 0.1, 0.03],
-                            "min_score": [30, 15, 6, 0], "max_score": [99, 29, 14, 5]}),
+                            "min_score": [75, 50, 25, 1], "max_score": [99, 74, 49, 24]}),
         model_run=run,
         drift=pd.DataFrame({"column_name": ["probability", "sessions_30d", "country"],
                             "psi": [0.05, 0.31, 0.02], "is_drifted": [False, True, False]}),

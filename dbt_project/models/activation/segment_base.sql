@@ -1,5 +1,6 @@
 -- One row per open lead (ops.lead_assignments.is_open): what every segment definition
--- (segments/*.yml) filters, with its current predictive score and reasons, owner,
+-- (segments/*.yml) filters, with its current predictive score and reasons, its rule
+-- score (fit grade, engagement band and their label, e.g. "A1"), owner,
 -- lifecycle stage, nurture track and consent. A segment's `where` may use any column;
 -- the segments asset (pipelines/activation/segments.py) writes the members.
 select
@@ -10,6 +11,9 @@ select
     scores.reason_1,
     scores.reason_2,
     scores.reason_3,
+    rule_scores.fit_grade,
+    rule_scores.engagement_band,
+    rule_scores.score_label                                         as rule_score_label,
     assignments.owner,
     assignments.team,
     assignments.queue,
@@ -35,3 +39,4 @@ inner join {{ ref('stg_ops__lead_assignments') }} as assignments using (lead_id)
 inner join {{ ref('fct_lead_funnel') }} as funnel using (lead_id)
 inner join {{ ref('dim_leads') }} as leads using (lead_id)
 left join {{ ref('current_lead_scores') }} as scores using (lead_id)
+left join {{ ref('fct_lead_rule_scores') }} as rule_scores using (lead_id)

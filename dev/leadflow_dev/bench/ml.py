@@ -143,13 +143,14 @@ def score_task(db: str, models: str, version: str, out_db: str, rows: int = SCOR
         scoring = load_features(con, "scoring")
         source = pd.concat([scoring, load_features(con, "training")], ignore_index=True)
         phrases = con.execute(f"SELECT * FROM {runs.REASON_PHRASES}").df()
+        tiers = con.execute(f"SELECT * FROM {runs.SCORE_TIERS}").df()
     finally:
         con.close()
     big = source.iloc[np.resize(np.arange(len(source)), rows)].reset_index(drop=True)
     big["lead_id"] = pd.Series(np.arange(rows)).astype(str).radd("lead-")
     big["as_of_at"] = scoring["as_of_at"].max() if len(scoring) else source["as_of_at"].max()
     started, cpu = time.perf_counter(), time.process_time()
-    scores = score_leads(model, big, phrases, version)
+    scores = score_leads(model, big, phrases, tiers, version)
     score_seconds = time.perf_counter() - started
     score_cpu_seconds = time.process_time() - cpu
     out = open_duckdb(Path(out_db))

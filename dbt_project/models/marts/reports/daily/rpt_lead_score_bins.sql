@@ -1,6 +1,7 @@
--- The daily report's score histogram: per scoring day, ten equal-width bands over the
--- day's range of scores (the 1-99 score is a probability in percent: with a low base
--- rate most leads sit in the bottom tenth of 0-100), the leads of each tier per band.
+-- The daily report's score histogram: per scoring day, ten fixed bands of the 1-99 score
+-- (1-9, 10-19, ..., 90-99; the same every day, so days compare), the leads of each tier
+-- per band. Tiers are bands of the score (seed score_tiers), so a band holds one or two
+-- tiers.
 with scores as (
 
     select score_date, score, tier
@@ -8,41 +9,36 @@ with scores as (
 
 ),
 
-widths as (
+days as (
 
-    select score_date, greatest(1, ceil((max(score) + 1) / 10.0))::integer as width
-    from scores
-    group by score_date
+    select distinct score_date from scores
 
 ),
 
 bins as (
 
-    select widths.score_date, steps.range * widths.width as score_from, widths.width
-    from widths
+    select days.score_date, steps.range as bin
+    from days
     cross join range(10) as steps
-    where steps.range * widths.width <= 100
 
 ),
 
 scored as (
 
-    select scores.score_date, least(scores.score // widths.width, 9) * widths.width as score_from,
-           scores.tier
+    select score_date, least(greatest(score, 0) // 10, 9) as bin, tier
     from scores
-    inner join widths using (score_date)
 
 )
 
 select
     bins.score_date,
-    bins.score_from,
-    least(bins.score_from + bins.width - 1, 100)                    as score_to,
+    greatest(bins.bin * 10, 1)                                      as score_from,
+    bins.bin * 10 + 9                                               as score_to,
     count(*) filter (where scored.tier = 'A')                       as tier_a,
     count(*) filter (where scored.tier = 'B')                       as tier_b,
     count(*) filter (where scored.tier = 'C')                       as tier_c,
     count(*) filter (where scored.tier = 'D')                       as tier_d,
-    count(scored.score_from)                                        as leads
+    count(scored.bin)                                               as leads
 from bins
-left join scored using (score_date, score_from)
-group by bins.score_date, bins.score_from, bins.width
+left join scored using (score_date, bin)
+group by bins.score_date, bins.bin
