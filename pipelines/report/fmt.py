@@ -8,6 +8,8 @@ import math
 def is_missing(value) -> bool:
     if value is None:
         return True
+    if type(value).__name__ == "NAType":  # pandas' NA of nullable columns (a sample size)
+        return True
     try:
         return math.isnan(float(value))
     except (TypeError, ValueError):
