@@ -122,7 +122,7 @@ def _y_axis(ticks: list[float], y, unit: str, plot_right: float) -> str:
 
 
 def _x_label(x: float, label: str, rotate: bool, plot_bottom: float) -> str:
-    keep = 18 if rotate else 26
+    keep = 20 if rotate else 26
     text = escape(label if len(label) <= keep else label[:keep - 1] + "…")
     if rotate:
         return (f'<text class="tick" transform="translate({x:.1f},{plot_bottom + 14:.1f}) '
@@ -359,21 +359,35 @@ def xy_chart(name: str, title: str, series: Sequence[tuple[str, Sequence[float],
     return _figure(name, title, "".join(parts), flat, note)
 
 
-def _cell_color(share: float) -> str:
-    """White to the accent blue, by ``share`` of the scale (0..1)."""
+def _cell_color(share: float, rgb: tuple[int, int, int] = (37, 99, 235)) -> str:
+    """White to ``rgb`` (the accent blue), by ``share`` of the scale (0..1)."""
     share = min(max(share, 0.0), 1.0)
-    r, g, b = (round(255 + (c - 255) * share) for c in (37, 99, 235))
+    r, g, b = (round(255 + (c - 255) * share) for c in rgb)
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _shade(v: float, lo: float, hi: float, diverging: bool) -> tuple[str, bool]:
+    """A cell's fill and whether its text should be white. Sequential: white to blue
+    from the lowest to the highest value; diverging: red below zero, green above, by
+    the value's size against the largest on its side."""
+    if diverging:
+        side = hi if v >= 0 else -lo
+        share = abs(v) / side if side > 0 else 0.0
+        return _cell_color(share, (5, 150, 105) if v >= 0 else (220, 38, 38)), share > 0.6
+    share = (v - lo) / (hi - lo) if hi > lo else 1.0
+    return _cell_color(share), share > 0.55
 
 
 def heatmap(name: str, title: str, rows: Sequence[str], columns: Sequence[str],
             values: Sequence[Sequence[float | None]], unit: str = "rate", *,
             x_title: str, y_title: str, samples: Sequence[Sequence[float | None]] | None = None,
             small: Sequence[Sequence[bool]] | None = None,
-            column_notes: Sequence[str] | None = None, note: str = "") -> str:
-    """A grid of cells (rows x columns), each shaded by its value on a scale from the
-    lowest to the highest and labelled with the value and its sample; a small sample is a
-    grey cell; a column note (e.g. "partial") is written under its label."""
+            column_notes: Sequence[str] | None = None, note: str = "",
+            diverging: bool = False) -> str:
+    """A grid of cells (rows x columns), each shaded by its value (from the lowest to the
+    highest; ``diverging``: red below zero, green above) and labelled with the value and
+    its sample; a small sample is a grey cell; a column note (e.g. "partial") is written
+    under its label."""
     n_rows, n_cols = len(rows), len(columns)
     left, top, cell_h = 230, 40, 30
     cell_w = max(min((WIDTH - left - RIGHT) / max(n_cols, 1), 130), 44)
@@ -407,8 +421,8 @@ def heatmap(name: str, title: str, rows: Sequence[str], columns: Sequence[str],
             v = float(raw)
             points.append(v)
             is_small = _is_small(series, c)
-            fill = "#f3f4f6" if is_small else _cell_color((v - lo) / (hi - lo) if hi > lo else 1)
-            dark = not is_small and hi > lo and (v - lo) / (hi - lo) > 0.55
+            fill, dark = _shade(v, lo, hi, diverging)
+            fill, dark = ("#f3f4f6", False) if is_small else (fill, dark)
             tip = f"{label} · {columns[c]}: {fmt(v, unit)}{_n(series, c)}" + (
                 ", a small sample" if is_small else "")
             parts.append(f'<rect class="mark" x="{x0 + 1:.1f}" y="{y0 + 1}" '

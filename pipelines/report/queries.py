@@ -125,10 +125,8 @@ def _load_comparisons(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
     data.channel_labels = dict(zip(channels["channel"], channels["channel_label"], strict=True))
     data.channel_notes = {r.channel_label: r.description for r in channels.itertuples()
                           if not r.is_marketing}
-    data.roi_sorted = _df(con, "SELECT roi.*, channels.channel_label "
-                               "FROM marts.rpt_channel_roi AS roi "
-                               "JOIN marts.rpt_channels AS channels USING (channel) "
-                               "WHERE roi.spend_usd > 0 ORDER BY roi.model, roi.roi DESC")
+    data.roi_sorted = _df(con, "SELECT * FROM marts.rpt_channel_roi_ranked "
+                               "ORDER BY model, roi_rank")
     data.campaign_roi = _df(con, "SELECT * FROM marts.rpt_campaign_roi_monthly "
                                  "ORDER BY model, channel, campaign, month")
     data.min_sample_size = con.execute(

@@ -221,24 +221,24 @@ def attribution(data: ReportData) -> Section:
         x_title="channel (by attributed revenue)", y_title="USD"))
     paid = data.roi_sorted[data.roi_sorted["model"] == model] if not data.roi_sorted.empty \
         else data.roi_sorted
-    if not paid.empty:
-        wins = list(paid["attributed_wins"])
+    if not paid.empty:  # rpt_channel_roi_ranked: best first, with the won deals touched
         values = list(paid["roi"])
         s.charts.append(ch.hbar_chart(
             "channel_roi", f"ROI per paid channel ({model}), best first",
             list(paid["channel_label"]), values, unit="rate",
-            highlight=list(paid["roi"].fillna(0) < 0), samples=wins, small=_small(wins, data),
-            clip=_clip(values), x_title="ROI (n = attributed wins)", y_title="paid channel",
+            highlight=list(paid["roi"].fillna(0) < 0), samples=list(paid["wins_touched"]),
+            small=list(paid["is_small_sample"]), clip=_clip(values),
+            x_title="ROI (n = won deals the channel touched)", y_title="paid channel",
             note="(attributed revenue - spend) / spend; red: the channel loses money; a bar "
                  "cut by a break runs beyond the scale (its label gives the value); grey: "
-                 "too few attributed wins to read."))
-        by_cac = paid.sort_values("cac_usd")
+                 "too few won deals to read."))
+        by_cac = paid.sort_values("cac_rank")
         s.charts.append(ch.hbar_chart(
             "channel_cac", f"CAC per paid channel ({model}), cheapest first",
             list(by_cac["channel_label"]), list(by_cac["cac_usd"]), unit="usd",
-            samples=list(by_cac["attributed_wins"]),
-            small=_small(by_cac["attributed_wins"], data), x_title="CAC in USD "
-            "(n = attributed wins)", y_title="paid channel", note="spend / attributed wins"))
+            samples=list(by_cac["wins_touched"]), small=list(by_cac["is_small_sample"]),
+            x_title="CAC in USD (n = won deals the channel touched)", y_title="paid channel",
+            note="spend / attributed wins (the sum of the channel's credits)"))
     wide = roi.pivot_table(index="channel", columns="model", values="attributed_revenue_usd",
                            aggfunc="sum")
     wide = wide[wide.sum(axis=1) > 0]
@@ -261,12 +261,16 @@ def attribution(data: ReportData) -> Section:
 
 
 def _clip(values: list) -> float | None:
-    """Where the ROI scale stops: at 1.5 times the second-highest value when the highest
-    is more than three times it, so one outlier does not flatten every other bar."""
+    """Where the ROI scale stops: when the highest value is more than three times the
+    largest size of any other (and above 100%), at 1.5 times that size (at least 100%),
+    so one outlier does not flatten every other bar."""
     shown = sorted((float(v) for v in values if pd.notna(v)), reverse=True)
-    if len(shown) < 2 or shown[1] <= 0 or shown[0] <= 3 * shown[1]:
+    if len(shown) < 2:
         return None
-    return 1.5 * shown[1]
+    rest = max(abs(v) for v in shown[1:])
+    if shown[0] <= max(3 * rest, 1.0):
+        return None
+    return max(1.5 * rest, 1.0)
 
 
 def _campaign_roi(s: Section, data: ReportData, model: str) -> None:
@@ -295,7 +299,7 @@ def _campaign_roi(s: Section, data: ReportData, model: str) -> None:
     s.charts.append(ch.heatmap(
         "campaign_roi_monthly", f"ROI per campaign and month ({model})",
         [f"{c} ({data.channel_labels.get(ch_, ch_)})" for ch_, c in rows], months,
-        cells("roi"), unit="rate", samples=cells("wins_touched"), small=small,
+        cells("roi"), unit="rate", samples=cells("wins_touched"), small=small, diverging=True,
         column_notes=["" if done else "partial" for done in complete],
         x_title="month (spend paid, deals won)", y_title="campaign",
         note="(revenue credited to the campaign for deals won that month - its spend that "

@@ -89,6 +89,17 @@ def _campaigns() -> pd.DataFrame:
         for w in [w0 + i]])
 
 
+def _ranked(roi: pd.DataFrame) -> pd.DataFrame:
+    """As rpt_channel_roi_ranked: the paid channels, best ROI first, with their sample."""
+    paid = roi[roi["spend_usd"] > 0].sort_values(["model", "roi"], ascending=[True, False])
+    return paid.assign(
+        channel_label=paid["channel"].str.replace("_", " ").str.capitalize(),
+        wins_touched=(paid["attributed_wins"] * 5).astype(int),
+        roi_rank=paid.groupby("model").cumcount() + 1,
+        cac_rank=paid.groupby("model")["cac_usd"].rank(method="first").astype(int),
+        is_small_sample=paid["attributed_wins"] * 5 < 30)
+
+
 def make_report_data() -> ReportData:
     funnel = [_funnel_row("all", None, "(all)", 3000)]
     funnel += [_funnel_row("month", m, "(all)", 1000) for m in MONTHS]
@@ -185,9 +196,7 @@ def make_report_data() -> ReportData:
         | {"sales": "Sales-sourced touches"},
         channel_notes={"Sales-sourced touches": "Not a marketing channel: the calls, e-mails, "
                        "meetings and demos reps log in the CRM"},
-        roi_sorted=roi[roi["spend_usd"] > 0].assign(
-            channel_label=lambda f: f["channel"].str.replace("_", " ").str.capitalize())
-        .sort_values(["model", "roi"], ascending=[True, False]),
+        roi_sorted=_ranked(roi),
         campaign_roi=_campaigns(), min_sample_size=30,
     )
 

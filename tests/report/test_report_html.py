@@ -260,7 +260,9 @@ def test_roi_is_sorted_and_an_outlier_does_not_flatten_the_rest(report_data):
     report_data.roi_sorted = pd.DataFrame({
         "model": "linear", "channel": ["paid_search", "events", "paid_social"],
         "channel_label": ["Paid search", "Events", "Paid social"], "roi": [22.43, 0.9, -0.4],
-        "attributed_wins": [40.0, 35.0, 3.0], "cac_usd": [900.0, 1500.0, 9000.0]})
+        "attributed_wins": [40.0, 35.0, 3.0], "cac_usd": [900.0, 1500.0, 9000.0],
+        "wins_touched": [60, 50, 4], "roi_rank": [1, 2, 3], "cac_rank": [1, 2, 3],
+        "is_small_sample": [False, False, True]})
     page, _ = render(report_data)
     body = {name: b for name, _, b in FIGURE.findall(page)}["channel_roi"]
     labels = re.findall(r'data-label="([^"]+)"', body)
