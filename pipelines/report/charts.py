@@ -121,14 +121,15 @@ def _y_axis(ticks: list[float], y, unit: str, plot_right: float) -> str:
     return "".join(out)
 
 
-def _x_label(x: float, label: str, rotate: bool, plot_bottom: float) -> str:
+def _x_label(x: float, label: str, rotate: bool, plot_bottom: float,
+             anchor: str = "middle") -> str:
     keep = 20 if rotate else 26
     text = escape(label if len(label) <= keep else label[:keep - 1] + "…")
     if rotate:
         return (f'<text class="tick" transform="translate({x:.1f},{plot_bottom + 14:.1f}) '
                 f'rotate(-35)" text-anchor="end">{text}</text>')
     return (f'<text class="tick" x="{x:.1f}" y="{plot_bottom + 18:.1f}" '
-            f'text-anchor="middle">{text}</text>')
+            f'text-anchor="{anchor}">{text}</text>')
 
 
 def bar_chart(name: str, title: str, labels: Sequence[str], series: Sequence[Series],
@@ -294,8 +295,10 @@ def line_chart(name: str, title: str, labels: Sequence[str], series: Sequence[Se
     rotate = n > 10
     step = max(1, math.ceil(n / 14))
     for i, label in enumerate(labels):
-        if i % step == 0 or i == n - 1:
-            parts.append(_x_label(x(i), label, rotate, plot_bottom))
+        if i % step == 0 or i == n - 1:  # the outer labels end at the plot's edges
+            anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
+            parts.append(_x_label(x(i) + {"start": -12, "end": 12}.get(anchor, 0), label,
+                                  rotate, plot_bottom, anchor))
     for j, s in enumerate(series):
         color = _color(s, j)
         pts = [(x(i), y(float(v)), float(v), labels[i], i) for i, v in enumerate(s.values)

@@ -32,6 +32,7 @@ class ReportData:
     roi_sorted: pd.DataFrame = field(default_factory=pd.DataFrame)  # ROI chart, best first
     campaign_roi: pd.DataFrame = field(default_factory=pd.DataFrame)
     min_sample_size: int | None = None
+    partial_months: set[str] = field(default_factory=set)  # 'YYYY-MM' not complete yet
     funnel: pd.DataFrame = field(default_factory=pd.DataFrame)
     cohorts: pd.DataFrame = field(default_factory=pd.DataFrame)
     channels: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -129,6 +130,9 @@ def _load_comparisons(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
                                "ORDER BY model, roi_rank")
     data.campaign_roi = _df(con, "SELECT * FROM marts.rpt_campaign_roi_monthly "
                                  "ORDER BY model, channel, campaign, month")
+    data.partial_months = {r[0] for r in con.execute(
+        "SELECT strftime(period_start, '%Y-%m') FROM marts.rpt_report_periods "
+        "WHERE period_grain = 'month' AND NOT is_complete").fetchall()}
     data.min_sample_size = con.execute(
         "SELECT min_sample_size FROM marts.rpt_report_context").fetchone()[0]
 

@@ -67,6 +67,11 @@ def _channel_names(frame: pd.DataFrame, column: str, data: ReportData | None = N
     return [labels.get(c) or str(c).replace("_", " ").capitalize() for c in frame[column]]
 
 
+def _months(labels: list[str], data: ReportData) -> list[str]:
+    """Month labels ('YYYY-MM'), a partial month (rpt_report_periods) marked as such."""
+    return [f"{m} (partial)" if m in data.partial_months else m for m in labels]
+
+
 def _small(samples, data: ReportData) -> list[bool]:
     """Which samples are below the report's smallest readable sample (rpt_report_context)."""
     least = data.min_sample_size or 0
@@ -152,7 +157,7 @@ def cohorts(data: ReportData) -> Section:
                              aggfunc="sum").reindex(labels).fillna(0)
     order = list(top.index)
     s.charts.append(ch.bar_chart(
-        "cohort_leads", "New leads per month by original channel", labels,
+        "cohort_leads", "New leads per month by original channel", _months(labels, data),
         [ch.Series(c.replace("_", " "), list(stacked[c]), channel_color(c)) for c in order
          if c in stacked.columns],
         stacked=True, x_title="month the lead was created", y_title="new leads"))
@@ -322,7 +327,7 @@ def sales(data: ReportData) -> Section:
         return s
     frame = data.sales.copy()
     frame["month"] = pd.to_datetime(frame["closed_month"]).dt.strftime("%Y-%m")
-    labels = list(frame["month"])
+    labels = _months(list(frame["month"]), data)
     s.charts.append(ch.line_chart("sales_arr", "ARR at month end", labels,
                                   [ch.Series("ARR", list(frame["arr_usd"]))], unit="usd",
                                   x_title="month", y_title="ARR (USD)"))

@@ -286,3 +286,5 @@ def test_campaign_by_month_roi_and_partial_months_are_marked(report_data):
     assert grid.count('class="mark"') == 6  # 2 campaigns x 3 months
     assert grid.count(">partial</text>") == 1  # the month being filled
     assert figures["cohort_customer_rate"].count(">partial</text>") == 1
+    assert 'data-label="2026-03 (partial)"' in figures["sales_win_rate"]
+    assert 'data-label="2026-02"' in figures["sales_win_rate"]
