@@ -58,18 +58,20 @@ def _period(start, end, grain: str) -> str:
 
 
 def _tile(kpi: str, rows: pd.DataFrame, trend: pd.DataFrame) -> str:
-    month = rows[rows["period_grain"] == "month"]
-    if month.empty:
+    """One KPI: the month in large (or, before a month is complete, the longest window),
+    the other grains below it."""
+    main = next((g for g in ("month", "30d", "7d") if (rows["period_grain"] == g).any()), None)
+    if main is None:
         return ""
-    m = next(month.itertuples())
+    m = next(rows[rows["period_grain"] == main].itertuples())
     small = " small" if m.is_small_sample else ""
-    when = escape(_period(m.period_start, m.period_end, "month"))
+    when = escape(_period(m.period_start, m.period_end, main))
     parts = [f'<div class="kpi" data-kpi="{escape(kpi)}">',
              f"<dt>{escape(m.kpi_label)}</dt>",
              f'<dd class="value{small}" title="{when}">{escape(fmt(m.value, m.unit))}</dd>',
              f'<dd class="vs"><span class="delta {_tone(m)}" data-delta="{_num(m.delta)}">'
              f"{escape(_delta(m))}</span> {when}"
-             + (f" vs {escape(_period(m.previous_period_start, m.previous_period_end, 'month'))}"
+             + (f" vs {escape(_period(m.previous_period_start, m.previous_period_end, main))}"
                 if not is_missing(m.previous_value) else "") + "</dd>"]
     samples = [_n(m.sample_size), _n(m.previous_sample_size)]
     if samples[0]:
@@ -84,7 +86,7 @@ def _tile(kpi: str, rows: pd.DataFrame, trend: pd.DataFrame) -> str:
         parts.append(f'<dd class="spark">{spark}<span>{len(own)} complete months</span></dd>')
     for grain, label in GRAINS:
         w = rows[rows["period_grain"] == grain]
-        if w.empty:
+        if w.empty or grain == main:
             continue
         r = next(w.itertuples())
         n = _n(r.sample_size)

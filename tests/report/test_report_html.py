@@ -130,6 +130,7 @@ def test_formats():
     assert fmt(45, "minutes") == "45 min" and fmt(300, "minutes") == "5.0 h"
     assert fmt(5, "hours") == "5.0 h" and fmt(72, "hours") == "3.0 d"
     assert fmt(None, "usd") == "–" and fmt(float("nan"), "rate") == "–"
+    assert fmt(pd.NA, "count") == "–" and fmt(pd.NaT, "text") == "–"  # nullable columns
     assert short(2_500_000, "usd") == "$2.5M" and short(1200) == "1.2k"
 
 
@@ -214,6 +215,17 @@ def test_tiles_compare_the_last_complete_period_with_the_one_before(report_data)
     assert "Apr to date (partial, not compared): 140" in leads
     rate = _tile(head, "win_rate")
     assert "+2.0 pp" in rate and "−3.0 pp" in rate
+
+
+def test_before_a_month_is_complete_the_tiles_compare_windows(report_data):
+    comparison = report_data.kpi_comparison
+    report_data.kpi_comparison = comparison[comparison["period_grain"] != "month"]
+    report_data.kpi_trend = report_data.kpi_trend.iloc[0:0]
+    page, _ = render(report_data)
+    leads = _tile(page, "leads")
+    assert '<dd class="value" title="Mar 01–Mar 30">980</dd>' in leads
+    assert 'data-grain="7d"' in leads and 'data-grain="30d"' not in leads
+    assert "to date" not in leads and '<svg class="spark"' not in leads
 
 
 def test_rates_show_their_sample_and_small_samples_are_grey(report_data):
