@@ -39,7 +39,7 @@ p.lead { margin:0 0 12px; color:var(--muted); }
 .charts { display:grid; grid-template-columns:repeat(auto-fill,minmax(480px,1fr)); gap:16px; }
 figure.chart { margin:0; border:1px solid var(--line); border-radius:6px; padding:10px 12px; }
 figcaption { font-weight:600; margin-bottom:4px; }
-figure svg { width:100%; height:auto; display:block; }
+figure svg { width:100%; height:auto; display:block; overflow:visible; }
 svg text { font:11px system-ui,sans-serif; fill:#4b5563; }
 svg text.value { fill:var(--ink); font-weight:600; }
 svg text.axis-title { fill:var(--muted); }
