@@ -18,7 +18,9 @@ REPORT_MODELS = ("rpt_headline_kpis", "rpt_funnel_conversion", "rpt_channel_roi"
                  "rpt_open_sla_breaches", "rpt_open_sla_breaches_by_team",
                  "rpt_report_context", "rpt_lead_score_bins", "rpt_lead_score_tiers",
                  "rpt_score_drift", "rpt_model_runs", "rpt_ingestion_sources",
-                 "rpt_quarantine_reasons")
+                 "rpt_quarantine_reasons", "rpt_kpi_comparison", "rpt_kpi_periods",
+                 "rpt_stage_velocity", "rpt_cohort_conversion", "rpt_channels",
+                 "rpt_campaign_roi_monthly", "rpt_channel_roi_ranked", "rpt_report_periods")
 INPUTS = [dbt_key(m) for m in REPORT_MODELS]
 
 

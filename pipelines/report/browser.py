@@ -29,6 +29,10 @@ return {charts: charts,
         sections: [...document.querySelectorAll('section[data-section]')].map(s => s.id),
         empty: [...document.querySelectorAll('.empty')].map(e => e.textContent),
         tables: [...document.querySelectorAll('table[data-table]')].map(t => t.dataset.table),
+        tiles: [...document.querySelectorAll('.kpi[data-kpi]')].filter(t => {
+          const b = t.getBoundingClientRect(); return b.width > 0 && b.height > 0; })
+          .map(t => t.dataset.kpi),
+        alert: (document.getElementById('check-summary') || {}).innerText || null,
         height: document.documentElement.scrollHeight};
 """
 
@@ -41,6 +45,8 @@ class PageView:
     empty: list[str]  # the "no data" messages shown
     tables: list[str]
     screenshot: Path | None
+    tiles: list[str] = ()  # the KPI tiles drawn (period comparisons)
+    alert: str | None = None  # the checks summary at the top, as read
 
 
 def available() -> bool:
@@ -71,7 +77,7 @@ def view(page: Path, screenshot: Path | None = None) -> PageView:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
     return PageView(errors, seen["charts"], seen["sections"], seen["empty"], seen["tables"],
-                    screenshot)
+                    screenshot, seen["tiles"], seen["alert"])
 
 
 def main(argv: list[str]) -> int:

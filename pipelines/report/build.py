@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.report import html
+from pipelines.report.headline import checks_summary, kpi_tiles
 from pipelines.report.queries import ReportData, load, resolve_date
 from pipelines.report.sections import Section, Table, build_sections, kpi_cards
 
@@ -49,13 +50,16 @@ def render(data: ReportData, generated_at: dt.datetime | None = None
     footer = ("Leadflow daily report. Figures come from the warehouse's marts "
               "(dbt) and ml tables; every table is also a CSV file in this folder.")
     return html.page(f"Leadflow daily report {data.report_date}", subtitle, kpi_cards(data),
-                     sections, footer), sections
+                     sections, footer, tiles=kpi_tiles(data),
+                     alerts=checks_summary(data)), sections
 
 
 def write(data: ReportData, reports_dir: Path) -> BuiltReport:
     """Render ``data`` into ``reports_dir/<date>/``, replacing an earlier report of that day."""
     page, sections = render(data)
-    tables = [Table("headline_kpis", "Headline KPIs", data.kpis, [])] + [
+    tables = [Table("headline_kpis", "Headline KPIs", data.kpis, [])] + (
+        [Table("kpi_comparison", "KPIs: latest complete period against the one before",
+               data.kpi_comparison, [])] if not data.kpi_comparison.empty else []) + [
         t for s in sections if not s.empty for t in s.tables]
     reports_dir.mkdir(parents=True, exist_ok=True)
     target = reports_dir / data.report_date.isoformat()

@@ -8,6 +8,8 @@ import math
 def is_missing(value) -> bool:
     if value is None:
         return True
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing int, time
+        return True
     try:
         return math.isnan(float(value))
     except (TypeError, ValueError):

@@ -23,6 +23,16 @@ class ReportData:
     report_date: dt.date
     as_of: dt.datetime | None = None
     kpis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kpi_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # per kpi and grain
+    kpi_trend: pd.DataFrame = field(default_factory=pd.DataFrame)  # complete months, oldest first
+    velocity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cohort_grid: pd.DataFrame = field(default_factory=pd.DataFrame)
+    channel_labels: dict[str, str] = field(default_factory=dict)
+    channel_notes: dict[str, str] = field(default_factory=dict)  # non-marketing channels
+    roi_sorted: pd.DataFrame = field(default_factory=pd.DataFrame)  # ROI chart, best first
+    campaign_roi: pd.DataFrame = field(default_factory=pd.DataFrame)
+    min_sample_size: int | None = None
+    partial_months: set[str] = field(default_factory=set)  # 'YYYY-MM' not complete yet
     funnel: pd.DataFrame = field(default_factory=pd.DataFrame)
     cohorts: pd.DataFrame = field(default_factory=pd.DataFrame)
     channels: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -92,11 +102,39 @@ def load(con: duckdb.DuckDBPyConnection, report_date: dt.date) -> ReportData:
     data.cohorts = _df(con, funnel.format("'month', 'month_channel'"))
     data.channels = _df(con, funnel.format("'channel'"))
     data.roi = _df(con, "SELECT * FROM marts.rpt_channel_roi ORDER BY model, channel")
+    _load_comparisons(con, data)
     data.sales = _df(con, "SELECT * FROM marts.rpt_sales_kpis ORDER BY closed_month")
     _load_speed(con, data)
     _load_scores(con, data)
     _load_quality(con, data)
     return data
+
+
+def _load_comparisons(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
+    """Periods against the one before, stage velocity, cohorts, campaigns by month and the
+    channels' names (models/marts/reports/comparisons)."""
+    data.kpi_comparison = _df(con, "SELECT * FROM marts.rpt_kpi_comparison "
+                                   "ORDER BY display_order, period_grain")
+    data.kpi_trend = _df(con, "SELECT kpi, period_start, value, sample_size, is_small_sample "
+                              "FROM marts.rpt_kpi_periods WHERE period_grain = 'month' "
+                              "AND periods_back < 12 ORDER BY kpi, period_start")
+    data.velocity = _df(con, "SELECT * FROM marts.rpt_stage_velocity ORDER BY step_order")
+    data.cohort_grid = _df(con, "SELECT * FROM marts.rpt_cohort_conversion "
+                                "ORDER BY cohort_month, channel")
+    channels = _df(con, "SELECT channel, channel_label, description, is_marketing "
+                        "FROM marts.rpt_channels")
+    data.channel_labels = dict(zip(channels["channel"], channels["channel_label"], strict=True))
+    data.channel_notes = {r.channel_label: r.description for r in channels.itertuples()
+                          if not r.is_marketing}
+    data.roi_sorted = _df(con, "SELECT * FROM marts.rpt_channel_roi_ranked "
+                               "ORDER BY model, roi_rank")
+    data.campaign_roi = _df(con, "SELECT * FROM marts.rpt_campaign_roi_monthly "
+                                 "ORDER BY model, channel, campaign, month")
+    data.partial_months = {r[0] for r in con.execute(
+        "SELECT strftime(period_start, '%Y-%m') FROM marts.rpt_report_periods "
+        "WHERE period_grain = 'month' AND NOT is_complete").fetchall()}
+    data.min_sample_size = con.execute(
+        "SELECT min_sample_size FROM marts.rpt_report_context").fetchone()[0]
 
 
 def _load_speed(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:

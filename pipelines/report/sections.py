@@ -24,6 +24,8 @@ CHECK_FAMILIES = {"gx_contract": "raw contracts (GX)", "quarantine_share": "quar
 OUTCOME_COLORS = {"passed": "#10b981", "warning": "#f59e0b", "failed": "#ef4444"}
 STAGES = (("leads", "Lead"), ("mqls", "MQL"), ("sqls", "SQL"), ("opportunities", "Opportunity"),
           ("customers", "Customer"))
+STAGES_BY_KEY = (("lead", "Lead"), ("mql", "MQL"), ("sql", "SQL"), ("opportunity", "Opportunity"),
+                 ("customer", "Customer"))
 # the stages after lead, as rpt_funnel_conversion names its rate columns
 FUNNEL_STEPS = ("mql", "sql", "opportunity", "customer")
 
@@ -36,6 +38,7 @@ class Table:
     caption: str
     frame: pd.DataFrame
     columns: list[tuple[str, str, str]]
+    small_rows: list[bool] | None = None  # rows over a small sample, shown grey
 
 
 @dataclass
@@ -57,8 +60,22 @@ def channel_color(channel: str) -> str:
     return CHANNEL_COLORS.get(channel) or ch.PALETTE[sum(map(ord, channel)) % len(ch.PALETTE)]
 
 
-def _channel_names(frame: pd.DataFrame, column: str) -> list[str]:
-    return [str(c).replace("_", " ").capitalize() for c in frame[column]]
+def _channel_names(frame: pd.DataFrame, column: str, data: ReportData | None = None
+                   ) -> list[str]:
+    """The channels' report names (rpt_channels), else the key in words."""
+    labels = data.channel_labels if data is not None else {}
+    return [labels.get(c) or str(c).replace("_", " ").capitalize() for c in frame[column]]
+
+
+def _months(labels: list[str], data: ReportData) -> list[str]:
+    """Month labels ('YYYY-MM'), a partial month (rpt_report_periods) marked as such."""
+    return [f"{m} (partial)" if m in data.partial_months else m for m in labels]
+
+
+def _small(samples, data: ReportData) -> list[bool]:
+    """Which samples are below the report's smallest readable sample (rpt_report_context)."""
+    least = data.min_sample_size or 0
+    return [bool(pd.notna(n) and n < least) for n in samples]
 
 
 def funnel(data: ReportData) -> Section:
@@ -80,12 +97,17 @@ def funnel(data: ReportData) -> Section:
     })
     s.charts.append(ch.bar_chart(
         "funnel_counts", "Leads reaching each stage", list(frame["stage"]),
-        [ch.Series("leads", list(frame["leads_reached"]))], value_labels=True))
+        [ch.Series("leads", list(frame["leads_reached"]))], value_labels=True,
+        x_title="lifecycle stage (furthest reached, any order)", y_title="leads"))
+    entered = list(frame["strict_leads"])[:-1]  # the sample of each step: its first stage
     s.charts.append(ch.bar_chart(
         "funnel_conversion", "Strict conversion from the previous stage",
         [f"{a} → {b}" for (_, a), (_, b) in zip(STAGES, STAGES[1:], strict=False)],
-        [ch.Series("conversion", list(frame["strict_conversion_from_previous"])[1:])],
-        unit="rate", value_labels=True))
+        [ch.Series("conversion", list(frame["strict_conversion_from_previous"])[1:],
+                   samples=entered, small=_small(entered, data))],
+        unit="rate", value_labels=True, x_title="step (n = leads at its first stage)",
+        y_title="conversion"))
+    _velocity(s, data)
     s.tables.append(Table("funnel", "Funnel stages", frame, [
         ("stage", "Stage", "text"), ("leads_reached", "Leads reaching it", "count"),
         ("share_of_leads", "Share of all leads", "rate"),
@@ -94,9 +116,34 @@ def funnel(data: ReportData) -> Section:
     return s
 
 
+def _velocity(s: Section, data: ReportData) -> None:
+    """Median days between stages (rpt_stage_velocity), with each step's sample."""
+    v = data.velocity
+    if v.empty or not v["sample_size"].sum():
+        return
+    names = dict(STAGES_BY_KEY)
+    labels = [f"{names[a]} → {names[b]}" for a, b in zip(v["from_stage"], v["to_stage"],
+                                                          strict=True)]
+    s.charts.append(ch.hbar_chart(
+        "stage_velocity", "Median days from one stage to the next", labels,
+        list(v["median_days"]), unit="days", samples=list(v["sample_size"]),
+        small=list(v["is_small_sample"]), x_title="median days (n = people in both stages)",
+        y_title="lifecycle step",
+        note="Grey: fewer people than the smallest sample the report reads from."))
+    s.tables.append(Table("stage_velocity", "Days between lifecycle stages", v, [
+        ("from_stage", "From", "text"), ("to_stage", "To", "text"),
+        ("sample_size", "People (n)", "count"), ("median_days", "Median", "days"),
+        ("p25_days", "25th percentile", "days"), ("p75_days", "75th percentile", "days"),
+        ("mean_days", "Mean", "days")], small_rows=list(v["is_small_sample"])))
+
+
 def cohorts(data: ReportData) -> Section:
     s = Section("cohorts", "Cohort conversion", "Leads grouped by the month they were created "
-                "and their original channel. Recent cohorts have had less time to convert.")
+                "and their original channel: each cell is the share of the cohort that has "
+                "reached the stage so far, with the cohort's size (n). Recent cohorts have "
+                "had less time to convert; a partial month (the first with data, the one "
+                "being filled) is marked, and a cohort smaller than the smallest readable "
+                "sample is grey.")
     months = data.cohorts[data.cohorts["grouping_level"] == "month"]
     if months.empty:
         s.empty = "no lead cohorts yet"
@@ -105,69 +152,109 @@ def cohorts(data: ReportData) -> Section:
     by = data.cohorts[data.cohorts["grouping_level"] == "month_channel"].copy()
     by["label"] = pd.to_datetime(by["cohort_month"]).dt.strftime("%Y-%m")
     top = data.channels.set_index("original_channel")["leads"].sort_values(ascending=False)
-    channels = list(top.index[:6])
-
-    def series(column: str) -> list[ch.Series]:
-        pivot = by.pivot_table(index="label", columns="original_channel", values=column,
-                               aggfunc="first").reindex(labels)
-        out = [ch.Series("all channels", list(months[column]), ALL_COLOR)]
-        return out + [ch.Series(c.replace("_", " "), list(pivot[c]), channel_color(c))
-                      for c in channels if c in pivot]
-
-    s.charts.append(ch.line_chart("cohort_mql_rate", "Lead → MQL by cohort month",
-                                  labels, series("any_lead_to_mql_rate")))
-    s.charts.append(ch.line_chart("cohort_customer_rate", "Lead → customer by cohort month",
-                                  labels, series("any_lead_to_customer_rate")))
+    _cohort_heatmaps(s, data, list(top.index))
     stacked = by.pivot_table(index="label", columns="original_channel", values="leads",
                              aggfunc="sum").reindex(labels).fillna(0)
     order = list(top.index)
     s.charts.append(ch.bar_chart(
-        "cohort_leads", "New leads per month by original channel", labels,
+        "cohort_leads", "New leads per month by original channel", _months(labels, data),
         [ch.Series(c.replace("_", " "), list(stacked[c]), channel_color(c)) for c in order
          if c in stacked.columns],
-        stacked=True))
+        stacked=True, x_title="month the lead was created", y_title="new leads"))
     table = data.cohorts.copy()
     table["cohort_month"] = pd.to_datetime(table["cohort_month"]).dt.strftime("%Y-%m")
-    s.tables.append(Table("cohort_conversion", "Conversion by cohort month and channel",
-                          table.sort_values(["cohort_month", "grouping_level"]), [
+    table = table.sort_values(["cohort_month", "grouping_level"])
+    s.tables.append(Table("cohort_conversion", "Conversion by cohort month and channel "
+                          "(grey: a small cohort)", table, [
         ("cohort_month", "Cohort", "text"), ("original_channel", "Channel", "text"),
         ("leads", "Leads", "count"), ("mqls", "MQLs", "count"), ("sqls", "SQLs", "count"),
         ("opportunities", "Opportunities", "count"), ("customers", "Customers", "count"),
         ("any_lead_to_mql_rate", "Lead → MQL", "rate"),
-        ("any_lead_to_customer_rate", "Lead → customer", "rate")]))
+        ("any_lead_to_customer_rate", "Lead → customer", "rate")],
+        small_rows=_small(table["leads"], data)))
     return s
+
+
+def _cohort_heatmaps(s: Section, data: ReportData, channels: list[str]) -> None:
+    """Channel x cohort month grids of lead -> MQL and lead -> customer
+    (rpt_cohort_conversion), all channels first, then by lead volume."""
+    grid = data.cohort_grid
+    if grid.empty:
+        return
+    grid = grid.assign(month=pd.to_datetime(grid["cohort_month"]).dt.strftime("%Y-%m"))
+    months = sorted(grid["month"].unique())
+    complete = grid.groupby("month")["is_complete_month"].first().reindex(months)
+    notes = ["" if done else "partial" for done in complete]
+    rows = ["(all)"] + [c for c in channels if c in set(grid["channel"])]
+    names = grid.groupby("channel")["channel_label"].first()
+
+    def cells(column: str) -> list[list]:
+        wide = grid.pivot_table(index="channel", columns="month", values=column,
+                                aggfunc="first").reindex(index=rows, columns=months)
+        return [[None if pd.isna(v) else v for v in r] for r in wide.to_numpy().tolist()]
+
+    samples = cells("leads")
+    small = [[bool(v) if v is not None else False for v in r] for r in cells("is_small_sample")]
+    for column, stage in (("any_lead_to_mql_rate", "MQL"),
+                          ("any_lead_to_customer_rate", "customer")):
+        s.charts.append(ch.heatmap(
+            f"cohort_{'mql' if stage == 'MQL' else 'customer'}_rate",
+            f"Lead → {stage} by cohort month and original channel",
+            [str(names.get(r, r)) for r in rows], months, cells(column), unit="rate",
+            samples=samples, small=small, column_notes=notes,
+            x_title="cohort: month the lead was created",
+            y_title="original channel", note="n = leads in the cohort; grey: a small sample."))
 
 
 def attribution(data: ReportData) -> Section:
     s = Section("attribution", "Attribution, ROI and CAC",
                 f"Spend against revenue credited to each channel. Charts use the "
-                f"{DEFAULT_MODEL} model; the table holds every attribution model.")
+                f"{DEFAULT_MODEL} model; the table holds every attribution model."
+                + "".join(f" {label}: {note}." for label, note in data.channel_notes.items()))
     roi = data.roi
     if roi.empty or not (roi["spend_usd"].sum() or roi["attributed_revenue_usd"].sum()):
         s.empty = "no spend and no attributed revenue yet"
         return s
     model = DEFAULT_MODEL if DEFAULT_MODEL in set(roi["model"]) else roi["model"].iloc[0]
     one = roi[(roi["model"] == model) & ((roi["spend_usd"] > 0) | (roi["leads"] > 0))]
-    names = _channel_names(one, "channel")
+    one = one.sort_values("attributed_revenue_usd", ascending=False)
     s.charts.append(ch.bar_chart(
-        "channel_spend_revenue", f"Spend and attributed revenue per channel ({model})", names,
+        "channel_spend_revenue", f"Spend and attributed revenue per channel ({model})",
+        _channel_names(one, "channel", data),
         [ch.Series("spend", list(one["spend_usd"])),
-         ch.Series("attributed revenue", list(one["attributed_revenue_usd"]))], unit="usd"))
-    paid = one[one["spend_usd"] > 0]
-    s.charts.append(ch.hbar_chart(
-        "channel_roi", f"ROI per paid channel ({model})", _channel_names(paid, "channel"),
-        list(paid["roi"]), unit="rate", highlight=list(paid["roi"].fillna(0) < 0),
-        note="(attributed revenue - spend) / spend; red: the channel loses money"))
-    s.charts.append(ch.hbar_chart(
-        "channel_cac", f"CAC per paid channel ({model})", _channel_names(paid, "channel"),
-        list(paid["cac_usd"]), unit="usd", note="spend / attributed wins"))
+         ch.Series("attributed revenue", list(one["attributed_revenue_usd"]))], unit="usd",
+        x_title="channel (by attributed revenue)", y_title="USD"))
+    paid = data.roi_sorted[data.roi_sorted["model"] == model] if not data.roi_sorted.empty \
+        else data.roi_sorted
+    if not paid.empty:  # rpt_channel_roi_ranked: best first, with the won deals touched
+        values = list(paid["roi"])
+        s.charts.append(ch.hbar_chart(
+            "channel_roi", f"ROI per paid channel ({model}), best first",
+            list(paid["channel_label"]), values, unit="rate",
+            highlight=list(paid["roi"].fillna(0) < 0), samples=list(paid["wins_touched"]),
+            small=list(paid["is_small_sample"]), clip=_clip(values),
+            x_title="ROI (n = won deals the channel touched)", y_title="paid channel",
+            note="(attributed revenue - spend) / spend; red: the channel loses money; a bar "
+                 "cut by a break runs beyond the scale (its label gives the value); grey: "
+                 "too few won deals to read."))
+        by_cac = paid.sort_values("cac_rank")
+        s.charts.append(ch.hbar_chart(
+            "channel_cac", f"CAC per paid channel ({model}), cheapest first",
+            list(by_cac["channel_label"]), list(by_cac["cac_usd"]), unit="usd",
+            samples=list(by_cac["wins_touched"]), small=list(by_cac["is_small_sample"]),
+            x_title="CAC in USD (n = won deals the channel touched)", y_title="paid channel",
+            note="spend / attributed wins (the sum of the channel's credits)"))
     wide = roi.pivot_table(index="channel", columns="model", values="attributed_revenue_usd",
                            aggfunc="sum")
     wide = wide[wide.sum(axis=1) > 0]
+    wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False).index]
     s.charts.append(ch.bar_chart(
         "attribution_models", "Attributed revenue per channel under each model",
-        [str(c).replace("_", " ").capitalize() for c in wide.index],
-        [ch.Series(m.replace("_", " "), list(wide[m])) for m in wide.columns], unit="usd"))
+        [data.channel_labels.get(c) or str(c).replace("_", " ").capitalize()
+         for c in wide.index],
+        [ch.Series(m.replace("_", " "), list(wide[m])) for m in wide.columns], unit="usd",
+        x_title="channel", y_title="attributed revenue (USD)"))
+    _campaign_roi(s, data, model)
     s.tables.append(Table("channel_roi", "ROI and CAC per attribution model and channel", roi, [
         ("model", "Model", "text"), ("channel", "Channel", "text"),
         ("spend_usd", "Spend", "usd"), ("leads", "Leads", "count"),
@@ -178,6 +265,60 @@ def attribution(data: ReportData) -> Section:
     return s
 
 
+def _clip(values: list) -> float | None:
+    """Where the ROI scale stops: when the highest value is more than three times the
+    largest size of any other (and above 100%), at 1.5 times that size (at least 100%),
+    so one outlier does not flatten every other bar."""
+    shown = sorted((float(v) for v in values if pd.notna(v)), reverse=True)
+    if len(shown) < 2:
+        return None
+    rest = max(abs(v) for v in shown[1:])
+    if shown[0] <= max(3 * rest, 1.0):
+        return None
+    return max(1.5 * rest, 1.0)
+
+
+def _campaign_roi(s: Section, data: ReportData, model: str) -> None:
+    """Campaign x month ROI of the paid campaigns (rpt_campaign_roi_monthly)."""
+    frame = data.campaign_roi
+    if frame.empty:
+        return
+    one = frame[(frame["model"] == model) & (frame["spend_usd"] > 0)].copy()
+    if one.empty:
+        return
+    one["month_label"] = pd.to_datetime(one["month"]).dt.strftime("%Y-%m")
+    months = sorted(one["month_label"].unique())
+    complete = one.groupby("month_label")["is_complete_month"].first().reindex(months)
+    spend = one.groupby(["channel", "campaign"])["spend_usd"].sum().sort_values(
+        ascending=False)
+    rows = list(spend.index[:12])
+
+    def cells(column: str) -> list[list]:
+        wide = one.pivot_table(index=["channel", "campaign"], columns="month_label",
+                               values=column, aggfunc="first").reindex(
+            index=pd.MultiIndex.from_tuples(rows), columns=months)
+        return [[None if pd.isna(v) else v for v in r] for r in wide.to_numpy().tolist()]
+
+    small = [[bool(v) if v is not None else False for v in r]
+             for r in cells("is_small_sample")]
+    s.charts.append(ch.heatmap(
+        "campaign_roi_monthly", f"ROI per campaign and month ({model})",
+        [f"{c} ({data.channel_labels.get(ch_, ch_)})" for ch_, c in rows], months,
+        cells("roi"), unit="rate", samples=cells("wins_touched"), small=small, diverging=True,
+        column_notes=["" if done else "partial" for done in complete],
+        x_title="month (spend paid, deals won)", y_title="campaign",
+        note="(revenue credited to the campaign for deals won that month - its spend that "
+             "month) / spend; n = won deals it touched; grey: a small sample. Revenue lands "
+             "when a deal is won, so a campaign's payback shows in later months."))
+    table = one.sort_values(["channel", "campaign", "month"])
+    s.tables.append(Table("campaign_roi_monthly", f"Campaign ROI per month ({model})", table, [
+        ("month_label", "Month", "text"), ("channel", "Channel", "text"),
+        ("campaign", "Campaign", "text"), ("spend_usd", "Spend", "usd"),
+        ("attributed_revenue_usd", "Attributed revenue", "usd"),
+        ("wins_touched", "Won deals touched (n)", "count"), ("roi", "ROI", "rate")],
+        small_rows=list(table["is_small_sample"])))
+
+
 def sales(data: ReportData) -> Section:
     s = Section("sales", "Sales", "Deals closed per month: win rate, new and contracted "
                 "recurring revenue (contracts assumed annual).")
@@ -186,18 +327,24 @@ def sales(data: ReportData) -> Section:
         return s
     frame = data.sales.copy()
     frame["month"] = pd.to_datetime(frame["closed_month"]).dt.strftime("%Y-%m")
-    labels = list(frame["month"])
+    labels = _months(list(frame["month"]), data)
     s.charts.append(ch.line_chart("sales_arr", "ARR at month end", labels,
-                                  [ch.Series("ARR", list(frame["arr_usd"]))], unit="usd"))
-    s.charts.append(ch.bar_chart("sales_win_rate", "Win rate of deals closed per month",
-                                 labels, [ch.Series("win rate", list(frame["win_rate"]))],
-                                 unit="rate"))
+                                  [ch.Series("ARR", list(frame["arr_usd"]))], unit="usd",
+                                  x_title="month", y_title="ARR (USD)"))
+    closed = list(frame["deals_won"] + frame["deals_lost"])
+    s.charts.append(ch.bar_chart(
+        "sales_win_rate", "Win rate of deals closed per month", labels,
+        [ch.Series("win rate", list(frame["win_rate"]), samples=closed,
+                   small=_small(closed, data))], unit="rate", value_labels=True,
+        x_title="month the deals closed (n = deals closed)", y_title="win rate",
+        note="Grey: fewer deals closed than the smallest sample the report reads from."))
     s.tables.append(Table("sales_kpis", "Sales KPIs per month", frame, [
         ("month", "Month", "text"), ("deals_won", "Won", "count"),
         ("deals_lost", "Lost", "count"), ("win_rate", "Win rate", "rate"),
         ("avg_won_deal_usd", "Average won deal", "usd"),
         ("avg_sales_cycle_days", "Sales cycle", "days"), ("new_mrr_usd", "New MRR", "usd"),
-        ("arr_usd", "ARR", "usd"), ("arr_growth", "ARR growth", "rate")]))
+        ("arr_usd", "ARR", "usd"), ("arr_growth", "ARR growth", "rate")],
+        small_rows=_small(closed, data)))
     return s
 
 
@@ -213,11 +360,14 @@ def speed(data: ReportData) -> Section:
     s.charts.append(ch.bar_chart(
         "speed_distribution", "Leads by time to first touch", list(bins["response_time"]),
         [ch.Series("within SLA", list(bins["leads"] - bins["sla_breaches"]), "#10b981"),
-         ch.Series("SLA breach", list(bins["sla_breaches"]), "#ef4444")], stacked=True))
+         ch.Series("SLA breach", list(bins["sla_breaches"]), "#ef4444")], stacked=True,
+        x_title="time from handoff to first sales touch", y_title="leads handed to sales"))
     teams = data.speed_teams
     s.charts.append(ch.hbar_chart(
         "sla_by_team", "SLA breach rate per team", [str(t) for t in teams["team"]],
-        list(teams["sla_breach_rate"]), unit="rate"))
+        list(teams["sla_breach_rate"]), unit="rate", samples=list(teams["leads"]),
+        small=_small(teams["leads"], data), x_title="SLA breach rate (n = leads handed)",
+        y_title="team"))
     cols = [("leads", "Leads handed", "count"), ("leads_touched", "Touched", "count"),
             ("median_response_minutes", "Median response", "minutes"),
             ("p95_response_minutes", "p95 response", "minutes"),
@@ -229,9 +379,11 @@ def speed(data: ReportData) -> Section:
                            ("leads", "Leads", "count"),
                            ("sla_breaches", "SLA breaches", "count")]))
     s.tables.append(Table("speed_to_lead_by_team", "Speed to lead per team", teams,
-                          [("team", "Team", "text"), *cols]))
+                          [("team", "Team", "text"), *cols],
+                          small_rows=_small(teams["leads"], data)))
     s.tables.append(Table("speed_to_lead_by_channel", "Speed to lead per source channel",
-                          data.speed_channels, [("source_channel", "Channel", "text"), *cols]))
+                          data.speed_channels, [("source_channel", "Channel", "text"), *cols],
+                          small_rows=_small(data.speed_channels["leads"], data)))
     if data.open_breaches is not None:
         _open_breaches(s, data.open_breaches, data.open_breach_teams)
     return s
@@ -247,7 +399,8 @@ def _open_breaches(s: Section, breaches: pd.DataFrame, teams: pd.DataFrame) -> N
     s.charts.append(ch.bar_chart(
         "open_sla_breaches", "Open leads past their tier's SLA, per team", list(teams["team"]),
         [ch.Series("not touched yet", list(teams["untouched"]), "#ef4444"),
-         ch.Series("touched late", list(teams["touched_late"]), "#f59e0b")], stacked=True))
+         ch.Series("touched late", list(teams["touched_late"]), "#f59e0b")], stacked=True,
+        x_title="team", y_title="open leads past the SLA"))
     s.tables.append(Table("open_sla_breaches", "Open SLA breaches per team, owner and tier "
                           "(activation.sla_breaches)", breaches, [
         ("team", "Team", "text"), ("owner", "Owner", "text"), ("tier", "Tier", "text"),
@@ -274,20 +427,25 @@ def scores(data: ReportData) -> Section:
         s.charts.append(ch.bar_chart(
             "score_distribution", "Open leads by score (1-99) and tier",
             labels, [ch.Series(f"tier {t}", list(bins[f"tier_{t.lower()}"])) for t in "ABCD"],
-            stacked=True))
+            stacked=True, x_title="score band", y_title="open leads scored"))
     else:  # a model in service, no open lead to score (every outcome window has closed)
         s.lead += f" {data.missing['scores'][0].upper()}{data.missing['scores'][1:]}."
     evaluation = run["evaluation"]
     tiers = pd.DataFrame(evaluation.get("tiers", []))
     rule_tiers = pd.DataFrame(evaluation.get("rule_tiers", []))
     if not tiers.empty:
-        series = [ch.Series("model tier", list(tiers["conversion_rate"]))]
+        n = list(tiers["rows"]) if "rows" in tiers else None
+        series = [ch.Series("model tier", list(tiers["conversion_rate"]), samples=n,
+                            small=_small(n, data) if n else None)]
         if not rule_tiers.empty:
-            rule = rule_tiers.set_index("tier").reindex(tiers["tier"])["conversion_rate"]
-            series.append(ch.Series("rule-score quartile", list(rule)))
+            rule = rule_tiers.set_index("tier").reindex(tiers["tier"])
+            rn = list(rule["rows"]) if "rows" in rule else None
+            series.append(ch.Series("rule-score quartile", list(rule["conversion_rate"]),
+                                    samples=rn, small=_small(rn, data) if rn else None))
         s.charts.append(ch.bar_chart(
             "conversion_by_tier", "Conversion by tier on validation leads",
-            [f"Tier {t}" for t in tiers["tier"]], series, unit="rate", value_labels=True))
+            [f"Tier {t}" for t in tiers["tier"]], series, unit="rate", value_labels=True,
+            x_title="tier (n = validation leads in it)", y_title="conversion"))
     calibration = pd.DataFrame(evaluation.get("calibration", []))
     rule_cal = pd.DataFrame(evaluation.get("rule_calibration", []))
     base = run.get("base_rate") or evaluation.get("model", {}).get("base_rate")
@@ -304,7 +462,8 @@ def scores(data: ReportData) -> Section:
             "lift", "Lift by decile (top decile first)", list(lift["decile"]),
             [ch.Series("model", list(lift["model_lift"]))]
             + ([ch.Series("rule score", list(lift["rule_lift"]))] if "rule_lift" in lift
-               else []), unit="ratio", note="conversion in the decile / overall conversion"))
+               else []), unit="ratio", note="conversion in the decile / overall conversion",
+            x_title="score decile (D1 = highest scores)", y_title="lift"))
         s.tables.append(Table("calibration", "Calibration by score band (lowest first)",
                               calibration, [("band", "Band", "count"), ("rows", "Leads", "count"),
                                             ("predicted", "Predicted", "rate"),
@@ -378,7 +537,8 @@ def drift(data: ReportData) -> Section:
         "drift_psi", "PSI: the probability, then the largest feature shifts",
         [str(c) for c in top["column_name"]], list(top["psi"]), unit="score",
         threshold=PSI_THRESHOLD, threshold_label=f"flag at {PSI_THRESHOLD}",
-        highlight=list(top["is_drifted"])))
+        highlight=list(top["is_drifted"]), x_title="population stability index",
+        y_title="column"))
     s.tables.append(Table("drift", "Drift per column", data.drift, [
         ("column_name", "Column", "text"), ("psi", "PSI", "score"),
         ("is_drifted", "Flagged", "text")]))
@@ -394,10 +554,14 @@ def quality(data: ReportData) -> Section:
         return s
     s.charts.append(ch.bar_chart("rows_loaded", "Rows loaded per source", list(src["source"]),
                                  [ch.Series("rows loaded", list(src["rows_loaded"]))],
-                                 value_labels=True))
+                                 value_labels=True, x_title="inbox source",
+                                 y_title="rows loaded"))
+    rows_read = list(src["rows_loaded"] + src["rows_quarantined"])
     s.charts.append(ch.hbar_chart("quarantine_share", "Share of rows quarantined per source",
                                   list(src["source"]), list(src["quarantine_share"]),
-                                  unit="rate", threshold=0.05, threshold_label="warn at 5%"))
+                                  unit="rate", threshold=0.05, threshold_label="warn at 5%",
+                                  samples=rows_read, x_title="rows quarantined "
+                                  "(n = rows read)", y_title="inbox source"))
     checks = data.checks
     if checks.empty:
         why = f"run {data.run_id[:8]} recorded no checks" if data.run_id else \
@@ -413,7 +577,7 @@ def quality(data: ReportData) -> Section:
             "checks", f"Checks of run {data.run_id[:8]}: {passed:,} of {len(checks):,} passed",
             list(counts.index), [ch.Series(o, list(counts[o]), color) for o, color in
                                  OUTCOME_COLORS.items() if o in counts], stacked=True,
-            value_labels=True))
+            value_labels=True, x_title="kind of check", y_title="checks"))
     s.tables.append(Table("data_quality_sources", "Rows per source", src, [
         ("source", "Source", "text"), ("files", "Files", "count"),
         ("files_quarantined", "Files quarantined", "count"),
@@ -422,6 +586,12 @@ def quality(data: ReportData) -> Section:
     s.tables.append(Table("quarantine_reasons", "Commonest quarantine reasons", data.quarantine,
                           [("source", "Source", "text"), ("reason", "Reason", "text"),
                            ("rows", "Rows", "count")]))
+    attention = checks[checks["outcome"].isin(("failed", "warning"))] if not checks.empty \
+        else checks
+    if not attention.empty:  # the summary at the top of the page links here
+        s.tables.append(Table("checks_attention", "Checks that failed or warned", attention, [
+            ("asset", "Asset", "text"), ("check", "Check", "text"),
+            ("outcome", "Outcome", "text"), ("severity", "Severity", "text")]))
     if not checks.empty:
         s.tables.append(Table("checks", "Asset checks of the run (failures first)", checks, [
             ("asset", "Asset", "text"), ("check", "Check", "text"),

@@ -114,3 +114,84 @@ def test_headline_kpis(warehouse):
         "median_response_minutes": 587.5, "p95_response_minutes": 1084.8,  # report rounds to 0.1
         "share_within_hour": 0.5, "sla_breaches": 1.0,
     }
+
+
+# The report's comparisons (models/marts/reports/comparisons). The data's last day is Mar 20
+# (d1 won at 16:00): that day is partial, so the last complete day is Mar 19. The first day
+# with data is Mar 1 (spend), so March is the only month and it is partial: no month is
+# compared. The 7-day windows Mar 13-19 and Mar 6-12 are complete; Feb 27 - Mar 5 starts
+# before the data, and so does every 30-day window.
+
+
+def test_report_periods_leave_partial_periods_out(warehouse):
+    assert query(warehouse, """
+        SELECT period_grain, strftime(period_start, '%m-%d'), strftime(period_end, '%m-%d'),
+               is_complete, periods_back
+        FROM marts.rpt_report_periods
+        WHERE period_end >= DATE '2026-03-01'
+        ORDER BY period_grain, period_start""") == [
+        ("30d", "02-18", "03-19", False, None),
+        ("7d", "02-27", "03-05", False, None),
+        ("7d", "03-06", "03-12", True, 1),
+        ("7d", "03-13", "03-19", True, 0),
+        ("month", "03-01", "03-31", False, None),
+    ]
+    assert query(warehouse, "SELECT DISTINCT as_of_date::VARCHAR, last_complete_day::VARCHAR "
+                            "FROM marts.rpt_report_periods") == [("2026-03-20", "2026-03-19")]
+
+
+def test_kpi_comparison_is_the_last_complete_week_against_the_one_before(warehouse):
+    # Mar 6-12: Dora enters MQL (Mar 8) and is handed to sales; her first touch after 19 h
+    # breaches the 4-hour SLA: a breach rate of 1.0 over a sample of 1, a small sample.
+    # Mar 13-19: no MQL, nobody handed. Ann's win on Mar 20 falls on the partial day.
+    got = query(warehouse, """
+        SELECT kpi, value, sample_size, is_small_sample, previous_value, previous_sample_size,
+               previous_is_small_sample, delta, is_comparable
+        FROM marts.rpt_kpi_comparison
+        WHERE kpi IN ('mqls', 'sla_breach_rate', 'customers') ORDER BY kpi""")
+    assert got == [
+        ("customers", 0.0, None, False, 0.0, None, False, 0.0, True),
+        ("mqls", 0.0, None, False, 1.0, None, False, -1.0, True),
+        ("sla_breach_rate", None, 0, True, 1.0, 1, True, None, False),
+    ]
+    # no complete month, so no month is compared; the win shows in March, partial
+    assert query(warehouse, "SELECT count(*) FROM marts.rpt_kpi_comparison "
+                            "WHERE period_grain = 'month'") == [(0,)]
+    assert query(warehouse, """
+        SELECT value, is_complete FROM marts.rpt_kpi_periods
+        WHERE kpi = 'customers' AND period_grain = 'month'""") == [(1.0, False)]
+    assert query(warehouse, """
+        SELECT sum(value) FROM marts.rpt_kpi_periods
+        WHERE kpi = 'customers' AND is_complete""") == [(0.0,)]
+
+
+def test_stage_velocity(warehouse):
+    # Ann: lead Mar 2 10:05 -> customer Mar 20 16:00 = 18 d 5 h 55 min; the only customer
+    assert query(warehouse, """
+        SELECT from_stage, to_stage, sample_size, median_days, is_small_sample
+        FROM marts.rpt_stage_velocity WHERE to_stage = 'customer' ORDER BY step_order""") == [
+        ("opportunity", "customer", 1, 5.25, True),
+        ("lead", "customer", 1, 18.25, True),
+    ]
+
+
+def test_channel_roi_ranked_and_the_sales_channel_named(warehouse):
+    assert query(warehouse, """
+        SELECT channel, roi, roi_rank, wins_touched, is_small_sample
+        FROM marts.rpt_channel_roi_ranked WHERE model = 'w_shaped' ORDER BY roi_rank""") == [
+        ("paid_search", 30.1458, 1, 1, True),
+        ("paid_social", -1.0, 2, 0, True),
+    ]
+    assert query(warehouse, "SELECT channel_label, is_marketing FROM marts.rpt_channels "
+                            "WHERE channel = 'sales'") == [("Sales-sourced touches", False)]
+
+
+def test_campaign_roi_per_month(warehouse):
+    # paid_social's li_abm_enterprise spent 50 in March and touched no won deal
+    assert query(warehouse, """
+        SELECT strftime(month, '%Y-%m'), spend_usd, attributed_revenue_usd, wins_touched, roi,
+               is_complete_month
+        FROM marts.rpt_campaign_roi_monthly
+        WHERE model = 'w_shaped' AND campaign = 'li_abm_enterprise'""") == [
+        ("2026-03", 50.0, 0.0, 0, -1.0, False),
+    ]

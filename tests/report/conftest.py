@@ -29,6 +29,77 @@ def _funnel_row(level, month, channel, leads):
             "strict_opportunity_to_customer_rate": (cust - 1) / (opps - 2)}
 
 
+def _comparison() -> pd.DataFrame:
+    """Leads and win rate, each for the month, 30 and 7 days (as rpt_kpi_comparison): the
+    7-day win rate rests on 12 deals, a small sample."""
+    rows = []
+    for order, kpi, label, unit, better, figures in (
+            (1, "leads", "New leads", "count", True,
+             {"month": (1000, 800, None, None, 140), "30d": (980, 900, None, None, None),
+              "7d": (230, 250, None, None, None)}),
+            (4, "win_rate", "Win rate of deals closed", "rate", True,
+             {"month": (0.43, 0.41, 40, 35, 0.5), "30d": (0.42, 0.45, 38, 36, None),
+              "7d": (0.25, 0.5, 12, 10, None)})):
+        for grain, (value, before, n, n_before, partial) in figures.items():
+            start = {"month": "2026-03-01", "30d": "2026-03-01", "7d": "2026-03-24"}[grain]
+            end = "2026-03-30"
+            small = n is not None and n < 30
+            small_before = n_before is not None and n_before < 30
+            rows.append({
+                "kpi": kpi, "kpi_label": label, "unit": unit, "display_order": order,
+                "higher_is_better": better, "period_grain": grain,
+                "period_start": pd.Timestamp(start), "period_end": pd.Timestamp(end),
+                "value": value, "sample_size": n, "is_small_sample": small,
+                "previous_period_start": pd.Timestamp("2026-02-01"),
+                "previous_period_end": pd.Timestamp("2026-02-28"), "previous_value": before,
+                "previous_sample_size": n_before, "previous_is_small_sample": small_before,
+                "delta": value - before, "delta_relative": (value - before) / before,
+                "is_comparable": not (small or small_before),
+                "partial_period_start": pd.Timestamp("2026-04-01") if partial else None,
+                "partial_value": partial, "partial_sample_size": 4 if unit == "rate" else None})
+    return pd.DataFrame(rows)
+
+
+def _trend() -> pd.DataFrame:
+    return pd.DataFrame({"kpi": ["leads"] * 3 + ["win_rate"] * 3,
+                         "period_start": list(MONTHS) * 2,
+                         "value": [700, 800, 1000, 0.38, 0.41, 0.43],
+                         "sample_size": [None] * 3 + [20, 35, 40],
+                         "is_small_sample": [False] * 3 + [True, False, False]})
+
+
+def _cohort_grid(funnel: pd.DataFrame) -> pd.DataFrame:
+    grid = funnel[funnel["grouping_level"].isin(["month", "month_channel"])].copy()
+    grid["channel"] = grid["original_channel"]
+    grid["channel_label"] = grid["channel"].map(
+        lambda c: "All channels" if c == "(all)" else c.replace("_", " ").capitalize())
+    grid["is_complete_month"] = grid["cohort_month"] != MONTHS[-1]
+    grid["is_small_sample"] = grid["leads"] < 30
+    grid["days_observed"] = 30
+    return grid
+
+
+def _campaigns() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"model": "linear", "channel": c, "campaign": f"{c}_spring", "month": m,
+         "is_complete_month": m != MONTHS[-1], "spend_usd": 30_000.0,
+         "attributed_revenue_usd": 9000.0 * w, "attributed_wins": w, "wins_touched": w + 1,
+         "roi": (9000.0 * w - 30_000) / 30_000, "is_small_sample": True}
+        for c, w0 in (("paid_search", 3), ("paid_social", 1)) for i, m in enumerate(MONTHS)
+        for w in [w0 + i]])
+
+
+def _ranked(roi: pd.DataFrame) -> pd.DataFrame:
+    """As rpt_channel_roi_ranked: the paid channels, best ROI first, with their sample."""
+    paid = roi[roi["spend_usd"] > 0].sort_values(["model", "roi"], ascending=[True, False])
+    return paid.assign(
+        channel_label=paid["channel"].str.replace("_", " ").str.capitalize(),
+        wins_touched=(paid["attributed_wins"] * 5).astype(int),
+        roi_rank=paid.groupby("model").cumcount() + 1,
+        cac_rank=paid.groupby("model")["cac_usd"].rank(method="first").astype(int),
+        is_small_sample=paid["attributed_wins"] * 5 < 30)
+
+
 def make_report_data() -> ReportData:
     funnel = [_funnel_row("all", None, "(all)", 3000)]
     funnel += [_funnel_row("month", m, "(all)", 1000) for m in MONTHS]
@@ -111,6 +182,22 @@ def make_report_data() -> ReportData:
                              "severity": ["ERROR", "WARN", "ERROR"],
                              "outcome": ["passed", "warning", "passed"]}),
         run_id="0123456789abcdef", missing={},
+        kpi_comparison=_comparison(), kpi_trend=_trend(),
+        velocity=pd.DataFrame({
+            "step_order": [1, 2, 3, 4, 5],
+            "from_stage": ["lead", "mql", "sql", "opportunity", "lead"],
+            "to_stage": ["mql", "sql", "opportunity", "customer", "customer"],
+            "sample_size": [1000, 500, 300, 12, 12],
+            "median_days": [1.5, 5.2, 1.3, 25.0, 36.0], "p25_days": [0.0, 2.8, 0.6, 21.0, 28.0],
+            "p75_days": [3.0, 8.1, 2.1, 35.6, 46.9], "mean_days": [2.2, 6.1, 1.4, 28.5, 38.0],
+            "is_small_sample": [False, False, False, True, True]}),
+        cohort_grid=_cohort_grid(frame),
+        channel_labels={c: c.replace("_", " ").capitalize() for c in CHANNELS}
+        | {"sales": "Sales-sourced touches"},
+        channel_notes={"Sales-sourced touches": "Not a marketing channel: the calls, e-mails, "
+                       "meetings and demos reps log in the CRM"},
+        roi_sorted=_ranked(roi),
+        campaign_roi=_campaigns(), min_sample_size=30, partial_months={"2026-03"},
     )
 
 

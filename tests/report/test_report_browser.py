@@ -34,6 +34,8 @@ def test_report_renders_in_chromium(report_data, tmp_path):
     for chart in seen.charts:
         assert chart["points"] > 0 and chart["marks"] == chart["points"], chart
     assert set(seen.tables) >= {"funnel", "channel_roi", "calibration", "lift", "checks"}
+    assert seen.tiles == ["leads", "win_rate"]  # the period comparisons are drawn
+    assert seen.alert.startswith("Checks of run 01234567: 1 warned of 3.")
     assert shot.stat().st_size > 50_000 and shot.read_bytes()[:4] == b"\x89PNG"
 
 

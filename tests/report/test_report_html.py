@@ -98,7 +98,7 @@ def test_no_checks_recorded_is_stated(report_data):
 
 def test_bar_chart_draws_negative_values_below_zero():
     svg = charts.bar_chart("roi", "ROI", ["a", "b"], [charts.Series("roi", [0.5, -0.25])],
-                           unit="rate")
+                           unit="rate", x_title="channel", y_title="ROI")
     heights = [float(h) for h in re.findall(r'<rect class="mark"[^>]*height="([\d.]+)"', svg)]
     ys = [float(y) for y in re.findall(r'<rect class="mark"[^>]*?y="([\d.]+)"', svg)]
     zero = float(re.search(r'class="axis-zero"[^>]*y1="([\d.]+)"', svg).group(1))
@@ -109,15 +109,17 @@ def test_bar_chart_draws_negative_values_below_zero():
 
 
 def test_a_chart_without_values_is_a_sentence_not_a_blank_figure():
-    out = charts.hbar_chart("cac", "CAC per paid channel", ["a", "b"], [None, None])
+    out = charts.hbar_chart("cac", "CAC per paid channel", ["a", "b"], [None, None],
+                            x_title="CAC", y_title="channel")
     assert out == ('<p class="empty" data-chart="cac">No data to show: CAC per paid channel: '
                    "no values yet.</p>")
 
 
 def test_missing_values_draw_no_mark():
-    svg = charts.line_chart("l", "L", ["m1", "m2", "m3"], [charts.Series("s", [0.1, None, 0.3])])
+    svg = charts.line_chart("l", "L", ["m1", "m2", "m3"], [charts.Series("s", [0.1, None, 0.3])],
+                            x_title="month", y_title="rate")
     assert svg.count("<circle") == 2 and 'data-points="2"' in svg
-    hbar = charts.hbar_chart("h", "H", ["x", "y"], [None, 3.0])
+    hbar = charts.hbar_chart("h", "H", ["x", "y"], [None, 3.0], x_title="v", y_title="k")
     assert hbar.count('class="mark"') == 1
 
 
@@ -128,6 +130,7 @@ def test_formats():
     assert fmt(45, "minutes") == "45 min" and fmt(300, "minutes") == "5.0 h"
     assert fmt(5, "hours") == "5.0 h" and fmt(72, "hours") == "3.0 d"
     assert fmt(None, "usd") == "–" and fmt(float("nan"), "rate") == "–"
+    assert fmt(pd.NA, "count") == "–" and fmt(pd.NaT, "text") == "–"  # nullable columns
     assert short(2_500_000, "usd") == "$2.5M" and short(1200) == "1.2k"
 
 
@@ -180,3 +183,120 @@ def test_open_sla_breaches_from_routing(report_data):
     report_data.open_breaches = report_data.open_breaches.iloc[0:0]
     page, _ = render(report_data)
     assert "No open SLA breaches: every open assigned lead was touched" in page
+
+
+AXIS_TITLE = re.compile(r'<text class="axis-title" data-axis="([xy])"[^>]*>([^<]+)</text>')
+
+
+def test_every_chart_titles_both_axes(report_data):
+    page, _ = render(report_data)
+    figures = FIGURE.findall(page)
+    assert len(figures) >= 20
+    for name, _, body in figures:
+        axes = dict(AXIS_TITLE.findall(body))
+        assert set(axes) == {"x", "y"} and all(t.strip() for t in axes.values()), name
+
+
+def _tile(page: str, kpi: str) -> str:
+    return re.search(rf'<div class="kpi" data-kpi="{kpi}">(.*?)</div>', page, re.S).group(1)
+
+
+def test_tiles_compare_the_last_complete_period_with_the_one_before(report_data):
+    page, _ = render(report_data)
+    head = page[page.index('<section id="headline"'):page.index('<section id="funnel"')]
+    leads = _tile(head, "leads")
+    # month: 1,000 against 800 (rpt_kpi_comparison), a good change; both windows beside it
+    assert '<dd class="value" title="Mar 2026">1,000</dd>' in leads
+    assert '<span class="delta good" data-delta="200">+200 (+25%)</span> Mar 2026 vs Feb 2026' \
+        in leads
+    assert "Last 30 days: <b>980</b>" in leads and "−20 (−8%)" in leads
+    assert "<svg class=\"spark\"" in leads and "3 complete months" in leads
+    # the month being filled is shown apart, never compared
+    assert "Apr to date (partial, not compared): 140" in leads
+    rate = _tile(head, "win_rate")
+    assert "+2.0 pp" in rate and "−3.0 pp" in rate
+
+
+def test_before_a_month_is_complete_the_tiles_compare_windows(report_data):
+    comparison = report_data.kpi_comparison
+    report_data.kpi_comparison = comparison[comparison["period_grain"] != "month"]
+    report_data.kpi_trend = report_data.kpi_trend.iloc[0:0]
+    page, _ = render(report_data)
+    leads = _tile(page, "leads")
+    assert '<dd class="value" title="Mar 01–Mar 30">980</dd>' in leads
+    assert 'data-grain="7d"' in leads and 'data-grain="30d"' not in leads
+    assert "to date" not in leads and '<svg class="spark"' not in leads
+
+
+def test_rates_show_their_sample_and_small_samples_are_grey(report_data):
+    page, _ = render(report_data)
+    rate = _tile(page, "win_rate")
+    assert '<dd class="sample" data-sample="40">n = 40 (before: 35)</dd>' in rate
+    # the 7-day win rate rests on 12 deals: grey, its change muted (not read as a fall)
+    week = re.search(r'<dd class="window small" data-grain="7d">(.*?)</dd>', rate).group(1)
+    assert "n = 12" in week and 'class="delta muted"' in week
+    assert 'class="delta bad"' in rate  # the 30-day fall rests on 38 deals: it counts
+    # charts: the sample in each label, small ones drawn grey with data-small
+    figures = {name: body for name, _, body in FIGURE.findall(page)}
+    velocity = figures["stage_velocity"]
+    assert velocity.count('data-small="1"') == 2  # opportunity -> customer, lead -> customer
+    assert "n=1,000" in velocity and f'fill="{charts.SMALL_COLOR}"' in velocity
+    assert "(n = 40)" in figures["sales_win_rate"] or "n=" in figures["sales_win_rate"]
+    assert "n=" in figures["funnel_conversion"] and "n=" in figures["channel_roi"]
+    assert 'data-small="1"' in figures["cohort_mql_rate"] or "n=" in figures["cohort_mql_rate"]
+    # tables: the rows over a small sample are grey
+    assert re.search(r'<table data-table="stage_velocity">.*?<tr class="small"', page, re.S)
+
+
+def test_failing_and_warning_checks_are_summarised_at_the_top(report_data):
+    report_data.checks = pd.DataFrame({
+        "asset": ["raw/forms", "marts/dim_leads", "raw/web_events"],
+        "check": ["gx_contract", "gx_mart_suite", "quarantine_share"],
+        "passed": [True, False, False], "severity": ["ERROR", "ERROR", "WARN"],
+        "outcome": ["passed", "failed", "warning"]})
+    page, _ = render(report_data)
+    summary = page.index('id="check-summary"')
+    assert summary < page.index('<section id="headline"')
+    banner = page[summary:page.index("</aside>", summary)]
+    assert "1 failed and 1 warned of 3" in banner
+    assert "gx_mart_suite on marts/dim_leads" in banner and "gx_contract" not in banner
+    assert 'href="#table-checks_attention"' in banner
+    assert '<details id="table-checks_attention" open>' in page  # the link's target is open
+    report_data.checks = report_data.checks.assign(passed=True, outcome="passed")
+    page, _ = render(report_data)
+    assert "All 3 checks of run 01234567 passed." in page and "checks_attention" not in page
+
+
+def test_roi_is_sorted_and_an_outlier_does_not_flatten_the_rest(report_data):
+    # as rpt_channel_roi joined to rpt_channels, best first: one channel at 2,243%
+    report_data.roi_sorted = pd.DataFrame({
+        "model": "linear", "channel": ["paid_search", "events", "paid_social"],
+        "channel_label": ["Paid search", "Events", "Paid social"], "roi": [22.43, 0.9, -0.4],
+        "attributed_wins": [40.0, 35.0, 3.0], "cac_usd": [900.0, 1500.0, 9000.0],
+        "wins_touched": [60, 50, 4], "roi_rank": [1, 2, 3], "cac_rank": [1, 2, 3],
+        "is_small_sample": [False, False, True]})
+    page, _ = render(report_data)
+    body = {name: b for name, _, b in FIGURE.findall(page)}["channel_roi"]
+    labels = re.findall(r'data-label="([^"]+)"', body)
+    assert labels == ["Paid search", "Events", "Paid social"]  # best first, as queried
+    assert body.count('data-clipped="1"') == 1 and "2243.0%" in body  # tooltip: true value
+    widths = [float(w) for w in re.findall(r'<rect class="mark"[^>]*width="([\d.]+)"', body)]
+    assert widths[1] > widths[0] / 3  # the second bar is still readable
+    assert body.count('data-small="1"') == 1  # 3 attributed wins: a small sample
+
+
+def test_the_sales_channel_is_named_and_explained(report_data):
+    page, sections = render(report_data)
+    attribution = next(s for s in sections if s.key == "attribution")
+    assert "Sales-sourced touches: Not a marketing channel" in attribution.lead
+
+
+def test_campaign_by_month_roi_and_partial_months_are_marked(report_data):
+    page, _ = render(report_data)
+    figures = {name: body for name, _, body in FIGURE.findall(page)}
+    grid = figures["campaign_roi_monthly"]
+    assert grid.count('class="mark"') == 6  # 2 campaigns x 3 months
+    assert grid.count(">partial</text>") == 1  # the month being filled
+    assert figures["cohort_customer_rate"].count(">partial</text>") == 1
+    assert 'data-label="2026-03 (partial)"' in figures["sales_win_rate"]
+    assert 'data-label="2026-02"' in figures["sales_win_rate"]
