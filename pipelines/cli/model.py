@@ -1,5 +1,6 @@
-"""`leadflow model train | evaluate | score`: the predictive lead score from the command
-line, on the warehouse (or, for `evaluate --csv`, on any labelled lead table)."""
+"""`leadflow model train | evaluate | score | list | promote | rollback`: the predictive lead
+score from the command line, on the warehouse (or, for `evaluate --csv` and `score --csv`,
+on any lead table), and the model registry."""
 
 from __future__ import annotations
 
@@ -64,13 +65,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     from models_ml import runs
     from models_ml.evaluation_text import evaluation_lines
     from models_ml.features import FeatureError
+    from models_ml.registry import GateConfig
 
+    gate_config = GateConfig(tolerance=args.tolerance, rule_margin=args.rule_margin)
     with _warehouse(write=True) as con:
         try:
-            outcome = runs.train_and_gate(con, _registry(), _config(args))
+            outcome = runs.train_and_gate(con, _registry(), _config(args),
+                                          gate_config=gate_config, promote=not args.no_promote)
         except FeatureError as exc:
             raise CliError(str(exc)) from None
-        runs.write_run(con, outcome)
+        runs.write_run(con, outcome, _registry())
     window = outcome.metadata["training_window"]
     print("\n".join(evaluation_lines(
         outcome.evaluation, f"model {outcome.version} ({outcome.metadata['kind']}), trained on "
@@ -80,6 +84,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"{k} {v:.4f}" for k, v in outcome.metadata["candidate_roc_auc"].items()))
     print(f"saved to {_registry().folder(outcome.version)}")
     print(f"gate: {outcome.decision.reason}")
+    if outcome.decision.accepted and args.no_promote:
+        print(f"model {outcome.version} kept as a candidate (--no-promote): "
+              f"`leadflow model promote {outcome.version}` serves it")
     if not outcome.decision.accepted:
         raise CliError(f"model {outcome.version} not promoted; "
                        f"{_registry().current()} stays in service")
@@ -172,6 +179,65 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    from models_ml import runs
+
+    registry = _registry()
+    if not registry.versions():
+        print(f"no model in {registry.root} yet: run `leadflow model train`")
+        return 0
+    where = paths()
+    if where.warehouse.exists():
+        with _warehouse(write=False) as con:
+            table = runs.model_list(con, registry)
+    else:
+        table = runs.model_list(None, registry)
+    print(f"{'version':<22} {'status':<9} {'kind':<19} {'trained':<16} {'ROC AUC':>7} "
+          f"{'Brier':>6} {'rule AUC':>8} {'rule Brier':>10}")
+    for row in table.itertuples(index=False):
+        print(f"{row.version:<22} {row.status:<9} {row.kind or '-':<19} "
+              f"{(row.trained_at or '-')[:16].replace('T', ' '):<16} {_fig(row.roc_auc):>7} "
+              f"{_fig(row.brier):>6} {_fig(row.rule_roc_auc):>8} {_fig(row.rule_brier):>10}")
+        note = getattr(row, "status_note", None)
+        print(f"    {note if isinstance(note, str) and note else row.gate}")
+    return 0
+
+
+def _fig(value) -> str:
+    import math
+
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else f"{value:.4f}"
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    from models_ml import runs
+    from models_ml.registry import RegistryError
+
+    with _warehouse(write=True) as con:
+        registry = _registry()
+        previous = registry.current()
+        try:
+            runs.promote(con, registry, args.version, force=args.force)
+        except RegistryError as exc:
+            raise CliError(str(exc)) from None
+    print(f"model {args.version} is now served" + (f" (was {previous})" if previous else ""))
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from models_ml import runs
+    from models_ml.registry import RegistryError
+
+    with _warehouse(write=True) as con:
+        try:
+            current, previous, _ = runs.rollback(con, _registry())
+        except RegistryError as exc:
+            raise CliError(str(exc)) from None
+    print(f"rolled back: model {previous} is served again (was {current})")
+    return 0
+
+
 def add_model_parser(sub) -> None:
     """Register `leadflow model ...` on the main parser's subparsers."""
     model = sub.add_parser("model", help="predictive lead score: train, evaluate, score",
@@ -191,9 +257,18 @@ def add_model_parser(sub) -> None:
     train = msub.add_parser("train", help="train, evaluate and gate a new model",
                             description="Train on leads whose outcome window has closed, "
                             "evaluate on the newest ones against the rule score, save under "
-                            "data/models/<version>/ and promote it unless it is worse than "
-                            "the model in service (exit 2 when refused).")
+                            "data/models/<version>/ and serve it only if, on the same "
+                            "validation leads, it beats the rule score (ROC AUC and Brier; "
+                            "the rule score calibrated on the calibration leads) and does "
+                            "not trail the served model by more than --tolerance (exit 2 "
+                            "when refused; the served model stays).")
     common(train)
+    train.add_argument("--tolerance", type=float, default=0.01,
+                       help="ROC AUC the new model may trail the served one by (default 0.01)")
+    train.add_argument("--rule-margin", type=float, default=0.0,
+                       help="ROC AUC by which it must beat the rule score (default 0)")
+    train.add_argument("--no-promote", action="store_true",
+                       help="keep an accepted model as a candidate (serve it with `promote`)")
     train.set_defaults(func=cmd_train)
 
     evaluate = msub.add_parser(
@@ -221,3 +296,22 @@ def add_model_parser(sub) -> None:
                             "and three signed reasons; replaces today's rows only.")
     score.add_argument("--version", help="model version (default: the one in service)")
     score.set_defaults(func=cmd_score)
+
+    listing = msub.add_parser("list", help="registered models with metrics and status",
+                              description="Every model version, newest first: its ROC AUC "
+                              "and Brier score beside the rule score's on its validation "
+                              "leads, and its status (served, refused, retired, candidate).")
+    listing.set_defaults(func=cmd_list)
+
+    promote = msub.add_parser("promote", help="serve a model version",
+                              description="Serve VERSION from now on (recorded in "
+                              "ml.model_runs); a model the gate refused needs --force.")
+    promote.add_argument("version", metavar="VERSION")
+    promote.add_argument("--force", action="store_true",
+                         help="serve it even though the quality gate refused it")
+    promote.set_defaults(func=cmd_promote)
+
+    rollback = msub.add_parser("rollback", help="serve the previously served model again",
+                               description="Serve again the model that served before the "
+                               "current one (recorded in ml.model_runs).")
+    rollback.set_defaults(func=cmd_rollback)

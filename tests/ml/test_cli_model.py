@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.cli import main
@@ -81,7 +82,7 @@ def test_train_score_evaluate_on_the_warehouse(lf_paths, capsys):
 
     assert main(["model", "train", "--threads", "1"]) == 0
     out = capsys.readouterr().out
-    assert "gate: no current model" in out and "rule score" in out
+    assert "the candidate is the first" in out and "rule score" in out
     version = (lf_paths.models / "current").read_text().strip()
     assert (lf_paths.models / version / "metadata.json").exists()
 
@@ -92,3 +93,41 @@ def test_train_score_evaluate_on_the_warehouse(lf_paths, capsys):
     assert "ROC AUC" in capsys.readouterr().out
     assert main(["model", "evaluate", "--version", "19990101-nothing"]) == 2
     assert "no model '19990101-nothing'" in capsys.readouterr().err
+
+
+def test_list_promote_rollback(lf_paths, capsys):
+    from models_ml.registry import Registry
+
+    con = warehouse_with(lf_paths.warehouse, lead_frame(3000, seed=14))
+    con.close()
+    assert main(["model", "list"]) == 0
+    assert "no model" in capsys.readouterr().out
+    assert main(["model", "rollback"]) == 2
+    assert "nothing to roll back" in capsys.readouterr().err
+    assert main(["model", "train", "--threads", "1"]) == 0
+    first = Registry(lf_paths.models).current()
+    with duckdb.connect(str(lf_paths.warehouse)) as con:
+        con.register("more", lead_frame(500, seed=15))
+        con.execute("INSERT INTO marts.fct_lead_features SELECT * FROM more")
+    capsys.readouterr()
+    # a gate no model passes: refused, exit 2, the first model stays in service
+    assert main(["model", "train", "--threads", "1", "--rule-margin", "1"]) == 2
+    assert f"{first} stays in service" in capsys.readouterr().err
+    refused = next(v for v in Registry(lf_paths.models).versions() if v != first)
+    assert main(["model", "list"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:]
+             if line and not line.startswith(" ")}
+    assert lines == {first: "served", refused: "refused"}
+    assert "does not beat the rule score" in out and "ROC AUC" in out
+    assert main(["model", "promote", refused]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["model", "promote", refused, "--force"]) == 0
+    assert f"model {refused} is now served (was {first})" in capsys.readouterr().out
+    assert main(["model", "rollback"]) == 0
+    assert f"model {first} is served again" in capsys.readouterr().out
+    assert Registry(lf_paths.models).current() == first
+    assert main(["model", "promote", "19990101-nothing"]) == 2
+    with duckdb.connect(str(lf_paths.warehouse), read_only=True) as con:
+        rows = dict(con.execute("SELECT model_version, status FROM ml.model_runs").fetchall())
+    assert rows == {first: "served", refused: "retired"}
