@@ -100,8 +100,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.csv:
         return _evaluate_csv(args)
-    if args.target or args.drop:
-        raise CliError("--target and --drop go with --csv")
+    if args.target or args.drop or args.keep:
+        raise CliError("--target, --drop and --keep go with --csv")
     from models_ml import runs
 
     with _warehouse(write=False) as con:
@@ -114,30 +114,88 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate_csv(args: argparse.Namespace) -> int:
+class FoldProgress:
+    """The folds of a cross-validation on stderr: one line rewritten on a terminal, plain
+    lines otherwise."""
+
+    def __init__(self, stream=None):
+        import sys
+        import time
+
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.clock = time.monotonic
+        self.started = self.clock()
+
+    def __call__(self, done: int, folds: int, auc: float | None) -> None:
+        elapsed = self.clock() - self.started
+        line = (f"cross-validation: fold {done}/{folds} done, ROC AUC {auc:.4f}, "
+                f"{elapsed:.0f}s" if done else f"cross-validation: {folds} folds ...")
+        end = "\n" if not self.tty or done == folds else ""
+        self.stream.write(("\r\033[K" if self.tty else "") + line + end)
+        self.stream.flush()
+
+
+def _read_csv(path: Path):
     import pandas as pd
 
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    try:
+        return pd.read_csv(path, sep=None, engine="python")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise CliError(f"cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
+
+
+def _names(values: list[str] | None) -> list[str]:
+    """Column names from repeatable, comma-separated options."""
+    return [c.strip() for value in values or [] for c in value.split(",") if c.strip()]
+
+
+def _evaluate_csv(args: argparse.Namespace) -> int:
     from models_ml.crossval import cross_validate, prepare_table
     from models_ml.evaluation_text import evaluation_lines
-    from models_ml.features import FeatureError
+    from models_ml.features import FeatureError, FeatureSpec
+    from models_ml.leakage import find_identifiers, find_leaks
 
     path = Path(args.csv)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     if not args.target:
         raise CliError("--csv needs --target COLUMN (the 0/1 or yes/no outcome)")
-    try:
-        table = pd.read_csv(path, sep=None, engine="python")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CliError(f"cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
-    drop = [c.strip() for c in (args.drop or "").split(",") if c.strip()]
+    table = _read_csv(path)
+    drop, keep = _names(args.drop), _names(args.keep)
+    unknown = [c for c in keep if c not in table.columns]
+    if unknown:
+        raise CliError(f"--keep: no column {unknown[0]!r} in {path.name}")
     try:
         table, y, spec = prepare_table(table, args.target, drop, args.baseline, args.positive)
-        result = cross_validate(table, y, spec, _config(args), args.folds, args.baseline)
+        others = [c for c in table.columns if c not in spec.columns]
+        identifiers = [f for f in find_identifiers(table, others) if f.column not in keep]
+        ids = {f.column for f in identifiers}
+        leaks = [f for f in find_leaks(table, y, [c for c in spec.columns if c not in ids],
+                                       args.seed) if f.column not in keep]
+        excluded = ids | {f.column for f in leaks}
+        spec = FeatureSpec(tuple(c for c in spec.numeric if c not in excluded),
+                           tuple(c for c in spec.categorical if c not in excluded))
+        if not spec.columns:
+            raise FeatureError("no feature column left after excluding identifiers and "
+                               "suspected leaks (--keep COLUMN uses one anyway)")
+        result = cross_validate(table, y, spec, _config(args), args.folds, args.baseline,
+                                progress=FoldProgress())
     except FeatureError as exc:
         raise CliError(str(exc)) from None
     print(f"{path.name}: {len(y):,} rows, {int(y.sum()):,} positive; "
           f"{len(spec.numeric)} numeric and {len(spec.categorical)} categorical columns")
+    if identifiers:
+        print("  excluded as identifiers: " + "; ".join(
+            f"{f.column} ({f.reason})" for f in identifiers))
+    if leaks:
+        print("  excluded as suspected leaks (--keep COLUMN to use one):")
+        for finding in leaks:
+            print(f"    {finding.column}: {finding.reason}")
+    if keep:
+        print(f"  kept on request (--keep): {', '.join(keep)}")
     print(f"  numeric: {', '.join(spec.numeric) or '-'}")
     print(f"  categorical: {', '.join(spec.categorical) or '-'}")
     print(f"{result.folds}-fold stratified cross-validation (seed {args.seed}); winners: "
@@ -148,12 +206,70 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+def _phrases():
+    """The reason phrases as the warehouse holds them (the dbt seed before the first run)."""
+    import pandas as pd
+
+    from models_ml.runs import REASON_PHRASES
+    from pipelines.project import DBT_PROJECT_DIR
+
+    if paths().warehouse.exists():
+        with _warehouse(write=False) as con:
+            try:
+                return con.execute(f"SELECT * FROM {REASON_PHRASES}").df()
+            except duckdb.CatalogException:
+                pass
+    return pd.read_csv(DBT_PROJECT_DIR / "seeds" / "ml_reason_phrases.csv")
+
+
+def _score_csv(args: argparse.Namespace) -> int:
+    import sys
+
+    from models_ml.csv_scoring import score_csv
+    from models_ml.features import FeatureError
+    from models_ml.registry import RegistryError
+
+    table = _read_csv(Path(args.csv))
+    version = _version(args)
+    try:
+        model, _ = _registry().load(version)
+        result = score_csv(model, table, _phrases(), version, args.id, args.allow_missing)
+    except (FeatureError, RegistryError) as exc:
+        raise CliError(str(exc)) from None
+    report = sys.stdout if args.out else sys.stderr
+    if args.out:
+        result.table.to_csv(args.out, index=False)
+    else:
+        result.table.to_csv(sys.stdout, index=False)
+    where = args.out or "stdout"
+    print(f"scored {len(result.table):,} rows of {Path(args.csv).name} with model {version} "
+          f"into {where}", file=report)
+    renamed = {f: c for f, c in result.matched.items() if f != c}
+    if renamed:
+        print("columns matched by name: " + ", ".join(f"{c} -> {f}" for f, c in
+                                                      renamed.items()), file=report)
+    if result.unknown:
+        print(f"unknown for every row (not in the CSV): {', '.join(result.unknown)}",
+              file=report)
+    for name, count in result.not_numbers.items():
+        print(f"{name}: {count:,} values are not numbers, scored as unknown", file=report)
+    tiers = result.table["tier"].value_counts() if "tier" in result.table else None
+    if tiers is not None:
+        print("tiers: " + ", ".join(f"{t} {int(tiers.get(t, 0)):,}" for t in "ABCD"),
+              file=report)
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from models_ml import runs
     from models_ml.evaluation_text import drift_lines
     from models_ml.features import FeatureError
     from models_ml.registry import RegistryError
 
+    if args.csv:
+        return _score_csv(args)
+    if args.out or args.id or args.allow_missing:
+        raise CliError("--out, --id and --allow-missing go with --csv")
     with _warehouse(write=True) as con:
         version = _version(args)
         try:
@@ -276,12 +392,19 @@ def add_model_parser(sub) -> None:
         description="Without --csv: the figures of a registered model (default: the one in "
         "service) on today's validation rows. With --csv FILE --target COLUMN: the same "
         "preprocessing and model families under stratified cross-validation on any labelled "
-        "lead table (numeric and categorical columns detected).")
+        "lead table (numeric and categorical columns detected). Identifier columns (unique "
+        "per row, or monotonic with a value per row) and suspected leaks (a column that "
+        "alone ranks the outcome almost perfectly, or is mostly missing for one class and "
+        "decisive where filled) are excluded and named; --keep uses one anyway. The folds' "
+        "progress goes to stderr.")
     evaluate.add_argument("--version", help="model version (default: the one in service)")
     evaluate.add_argument("--csv", help="a labelled lead table (CSV, delimiter sniffed)")
     evaluate.add_argument("--target", help="the outcome column of --csv")
-    evaluate.add_argument("--drop", help="comma-separated columns of --csv to leave out "
-                          "(identifiers, leaky fields)")
+    evaluate.add_argument("--drop", action="append", metavar="COLUMNS",
+                          help="comma-separated columns of --csv to leave out (repeatable)")
+    evaluate.add_argument("--keep", action="append", metavar="COLUMN",
+                          help="use a column of --csv that was excluded as an identifier or "
+                          "a suspected leak (repeatable)")
     evaluate.add_argument("--positive", help="the target value that means converted "
                           "(default: true/1/the larger value)")
     evaluate.add_argument("--baseline", help="a score column of --csv to compare against "
@@ -290,11 +413,23 @@ def add_model_parser(sub) -> None:
     common(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)
 
-    score = msub.add_parser("score", help="score every open lead into ml.lead_scores",
+    score = msub.add_parser("score", help="score every open lead into ml.lead_scores, or a CSV",
                             description="Score every open lead with a model (default: the "
-                            "one in service): probability, 0-100 score, tier, priority rank "
-                            "and three signed reasons; replaces today's rows only.")
+                            "one in service): probability, score, tier, priority rank and "
+                            "three reasons; replaces today's rows only. With --csv FILE: "
+                            "score the rows of any lead table instead, as a CSV with those "
+                            "columns appended (a missing model column is an error naming "
+                            "it).")
     score.add_argument("--version", help="model version (default: the one in service)")
+    score.add_argument("--csv", help="score the rows of this lead table instead (a bought "
+                       "list, another CRM's export): its columns are matched to the model's "
+                       "feature columns by name; nothing is written to the warehouse")
+    score.add_argument("--out", help="with --csv: write the scored rows here (default: "
+                       "stdout)")
+    score.add_argument("--id", metavar="COLUMN", help="with --csv: the column that names each "
+                       "row in the priority ranking (default: row numbers)")
+    score.add_argument("--allow-missing", action="store_true",
+                       help="with --csv: score model columns the CSV lacks as unknown")
     score.set_defaults(func=cmd_score)
 
     listing = msub.add_parser("list", help="registered models with metrics and status",
