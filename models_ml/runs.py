@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -161,6 +161,9 @@ def train_and_gate(con: duckdb.DuckDBPyConnection, registry: Registry, cfg: Trai
         else evaluation["model"]["roc_auc"]
     decision = gate(evaluation["model"], evaluation.get("rule"), current_auc, current,
                     gate_config)
+    if current == version:  # the same data and settings: the served model itself
+        decision = replace(decision, accepted=True, reason=(
+            f"already in service: the same data and settings give the same model ({version})"))
     created = frame["created_at"]
     metadata = {
         "version": version, "kind": model.kind, "trained_at": trained_at.isoformat(),
@@ -240,7 +243,7 @@ def write_run(con: duckdb.DuckDBPyConnection, outcome: TrainOutcome, registry: R
         "replaced_version": meta["replaced_version"],
         "evaluation": json.dumps(outcome.evaluation, default=float),
         "served_roc_auc": outcome.decision.current_auc,
-        "status": "refused" if not outcome.decision.accepted else "candidate",
+        "status": registry.status(outcome.version),
         "status_changed_at": meta["trained_at"], "status_note": outcome.decision.reason,
     }
     frame = pd.DataFrame([row])
@@ -250,8 +253,7 @@ def write_run(con: duckdb.DuckDBPyConnection, outcome: TrainOutcome, registry: R
         con.execute("INSERT INTO ml.model_runs BY NAME SELECT * FROM new_run")
     finally:
         con.unregister("new_run")
-    record_statuses(con, registry, f"{outcome.version} served: {outcome.decision.reason}"
-                    if registry.current() == outcome.version else outcome.decision.reason,
+    record_statuses(con, registry, f"replaced by {outcome.version} (quality gate)",
                     dt.datetime.fromisoformat(meta["trained_at"]))
 
 
@@ -359,7 +361,7 @@ def promote(con: duckdb.DuckDBPyConnection, registry: Registry, version: str,
                             "pass --force to serve it anyway")
     registry.load(version)  # loadable with today's libraries
     previous = registry.current()
-    note = f"promoted by hand over {previous}" if previous else "promoted by hand"
+    note = f"{version} promoted by hand" + (f" over {previous}" if previous else "")
     registry.promote(version, "promoted_by_hand", note + (" (forced past the gate)"
                                                            if status == "refused" else ""), at)
     return record_statuses(con, registry, note, at)

@@ -97,8 +97,10 @@ def test_a_worse_model_does_not_replace_the_current_one(tmp_path):
     assert statuses == {good.version: "served", weak.version: "refused"}
 
     # the same training again is the same version, and equal is not worse
-    again = runs.train_and_gate(con, registry, TrainConfig(seed=1, threads=1))
+    again = runs.train_and_gate(con, registry, TrainConfig(seed=1, threads=1),
+                                gate_config=GateConfig(rule_margin=1.0))
     assert again.version == good.version and again.decision.accepted
+    assert "already in service" in again.decision.reason
 
 
 def test_training_writes_window_features_metrics_and_report(tmp_path):
