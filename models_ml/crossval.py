@@ -4,6 +4,7 @@ under stratified k-fold cross-validation, scored on the out-of-fold predictions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,9 +53,12 @@ def prepare_table(table: pd.DataFrame, target: str, drop: list[str], baseline: s
 
 
 def cross_validate(table: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, cfg: TrainConfig,
-                   folds: int = 5, baseline: str | None = None) -> CrossValidation:
+                   folds: int = 5, baseline: str | None = None,
+                   progress: Callable[[int, int, float | None], None] | None = None
+                   ) -> CrossValidation:
     """Out-of-fold calibrated probabilities: in each fold the training part is split again
-    (stratified, 80/20) to pick the winning family and calibrate it."""
+    (stratified, 80/20) to pick the winning family and calibrate it. ``progress(done,
+    folds, last fold's ROC AUC)`` is called before the first fold and after each."""
     folds = min(folds, int(np.bincount(y).min()))
     if folds < 2:
         raise FeatureError("too few rows of the rarer class for cross-validation")
@@ -63,6 +67,8 @@ def cross_validate(table: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, cfg: T
     rule_probability = np.zeros(len(y))
     fold_auc, winners = [], []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=cfg.seed)
+    if progress:
+        progress(0, folds, None)
     with threadpool_limits(limits=cfg.threads):
         for fit_idx, test_idx in splitter.split(np.zeros(len(y)), y):
             learn, hold = train_test_split(fit_idx, test_size=0.2, stratify=y[fit_idx],
@@ -79,6 +85,8 @@ def cross_validate(table: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, cfg: T
             probability[test_idx] = model.calibrate(test_margin)
             fold_auc.append(float(roc_auc_score(y[test_idx], test_margin)))
             winners.append(kind)
+            if progress:
+                progress(len(fold_auc), folds, fold_auc[-1])
             if baseline:
                 score = pd.to_numeric(table[baseline], errors="coerce").fillna(0).to_numpy()
                 rule_probability[test_idx] = baseline_probability(score[fit_idx], y[fit_idx],

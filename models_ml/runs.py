@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -34,7 +34,15 @@ from models_ml.features import (
     detect_spec,
     load_features,
 )
-from models_ml.registry import GateDecision, Registry, RegistryError, gate, make_version
+from models_ml.registry import (
+    DEFAULT_GATE,
+    GateConfig,
+    GateDecision,
+    Registry,
+    RegistryError,
+    gate,
+    make_version,
+)
 from models_ml.score import score_leads
 from models_ml.train import TrainConfig, time_split, train
 
@@ -50,7 +58,8 @@ CREATE TABLE IF NOT EXISTS ml.model_runs (
     top_decile_lift DOUBLE, rule_roc_auc DOUBLE, rule_pr_auc DOUBLE, rule_brier DOUBLE,
     rule_top_decile_precision DOUBLE, rule_top_decile_lift DOUBLE, base_rate DOUBLE,
     candidate_roc_auc JSON, is_accepted BOOLEAN, gate_reason VARCHAR,
-    replaced_version VARCHAR, evaluation JSON);
+    replaced_version VARCHAR, evaluation JSON, served_roc_auc DOUBLE, status VARCHAR,
+    status_changed_at TIMESTAMPTZ, status_note VARCHAR);
 CREATE TABLE IF NOT EXISTS ml.lead_scores (
     score_date DATE, lead_id VARCHAR, model_version VARCHAR, probability DOUBLE,
     score SMALLINT, tier VARCHAR, priority_rank BIGINT, reason_1 VARCHAR,
@@ -65,8 +74,15 @@ REASON_PHRASES = "seeds.ml_reason_phrases"
 SCORE_TIERS = "seeds.score_tiers"
 
 
+# columns added to ml.model_runs after its first release (older warehouses gain them)
+ADDED_RUN_COLUMNS = {"served_roc_auc": "DOUBLE", "status": "VARCHAR",
+                     "status_changed_at": "TIMESTAMPTZ", "status_note": "VARCHAR"}
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
+    for name, sql_type in ADDED_RUN_COLUMNS.items():
+        con.execute(f"ALTER TABLE ml.model_runs ADD COLUMN IF NOT EXISTS {name} {sql_type}")
 
 
 # ---------------------------------------------------------------- training
@@ -118,10 +134,13 @@ def evaluate_on(model, frame: pd.DataFrame, y: np.ndarray, split) -> dict:
 
 
 def train_and_gate(con: duckdb.DuckDBPyConnection, registry: Registry, cfg: TrainConfig,
-                   trained_at: dt.datetime | None = None, tolerance: float = 0.0
+                   trained_at: dt.datetime | None = None,
+                   gate_config: GateConfig = DEFAULT_GATE, promote: bool = True
                    ) -> TrainOutcome:
     """Train on the labelled snapshots of fct_lead_features, evaluate, save under the
-    registry, and promote to ``current`` only when the quality gate accepts it."""
+    registry, and serve it (``current``) only when the quality gate accepts it (and
+    ``promote``; otherwise it stays a candidate). A refused model changes nothing in
+    service: the served model keeps scoring."""
     trained_at = trained_at or dt.datetime.now(dt.UTC)
     frame = load_features(con, "training")
     if frame.empty:
@@ -141,7 +160,11 @@ def train_and_gate(con: duckdb.DuckDBPyConnection, registry: Registry, cfg: Trai
     current = registry.current()
     current_auc = _current_auc(registry, current, frame, y, split) if current != version \
         else evaluation["model"]["roc_auc"]
-    decision = gate(evaluation["model"]["roc_auc"], current_auc, current, tolerance)
+    decision = gate(evaluation["model"], evaluation.get("rule"), current_auc, current,
+                    gate_config)
+    if current == version:  # the same data and settings: the served model itself
+        decision = replace(decision, accepted=True, reason=(
+            f"already in service: the same data and settings give the same model ({version})"))
     created = frame["created_at"]
     metadata = {
         "version": version, "kind": model.kind, "trained_at": trained_at.isoformat(),
@@ -157,15 +180,17 @@ def train_and_gate(con: duckdb.DuckDBPyConnection, registry: Registry, cfg: Trai
             "validation_rows": int(split.validation.sum()),
         },
         "candidate_roc_auc": result.candidate_auc, "metrics": evaluation,
-        "gate": decision.__dict__, "replaced_version": current if decision.accepted else None,
+        "gate": {**decision.to_dict(), "config": gate_config.__dict__},
+        "replaced_version": current if decision.accepted and promote and current != version
+        else None,
         "drift_profile": _drift_profile(frame[split.validation], spec.columns, probability),
     }
     folder = registry.save(model, metadata)
     title = f"model {version} ({model.kind}) on {int(split.validation.sum()):,} validation rows"
     lines = evaluation_lines(evaluation, title) + ["", f"gate: {decision.reason}", ""]
     (folder / "evaluation.md").write_text("\n".join(lines))
-    if decision.accepted:
-        registry.promote(version)
+    if decision.accepted and promote and current != version:
+        registry.promote(version, "promoted", "accepted by the quality gate", trained_at)
     log.info("model %s (%s): %s", version, model.kind, decision.reason)
     return TrainOutcome(version, metadata, decision, evaluation)
 
@@ -195,8 +220,11 @@ def _current_auc(registry: Registry, current: str | None, frame: pd.DataFrame, y
         return None
 
 
-def write_run(con: duckdb.DuckDBPyConnection, outcome: TrainOutcome) -> None:
-    """Replace the model's row in ml.model_runs."""
+def write_run(con: duckdb.DuckDBPyConnection, outcome: TrainOutcome, registry: Registry
+              ) -> None:
+    """Replace the model's row in ml.model_runs and bring every model's status up to date
+    (``record_statuses``): the new one served, refused or a candidate, the one it replaced
+    retired."""
     ensure_tables(con)
     meta, window = outcome.metadata, outcome.metadata["training_window"]
     model, rule = outcome.evaluation["model"], outcome.evaluation.get("rule", {})
@@ -215,6 +243,9 @@ def write_run(con: duckdb.DuckDBPyConnection, outcome: TrainOutcome) -> None:
         "is_accepted": outcome.decision.accepted, "gate_reason": outcome.decision.reason,
         "replaced_version": meta["replaced_version"],
         "evaluation": json.dumps(outcome.evaluation, default=float),
+        "served_roc_auc": outcome.decision.current_auc,
+        "status": registry.status(outcome.version),
+        "status_changed_at": meta["trained_at"], "status_note": outcome.decision.reason,
     }
     frame = pd.DataFrame([row])
     con.execute("DELETE FROM ml.model_runs WHERE model_version = ?", [outcome.version])
@@ -223,6 +254,29 @@ def write_run(con: duckdb.DuckDBPyConnection, outcome: TrainOutcome) -> None:
         con.execute("INSERT INTO ml.model_runs BY NAME SELECT * FROM new_run")
     finally:
         con.unregister("new_run")
+    record_statuses(con, registry, f"replaced by {outcome.version} (quality gate)",
+                    dt.datetime.fromisoformat(meta["trained_at"]))
+
+
+def record_statuses(con: duckdb.DuckDBPyConnection, registry: Registry, note: str,
+                    at: dt.datetime | None = None) -> list[tuple[str, str, str]]:
+    """Set each ml.model_runs row's status to the registry's (served, retired, refused,
+    candidate); a row whose status changes gets ``note`` and ``at``. Returns the changes
+    as (version, old status, new status)."""
+    ensure_tables(con)
+    at = at or dt.datetime.now(dt.UTC)
+    changes = []
+    for version, old in con.execute("SELECT model_version, status FROM ml.model_runs "
+                                    "ORDER BY trained_at").fetchall():
+        try:
+            new = registry.status(version)
+        except RegistryError:
+            continue  # a run whose folder was removed keeps its last status
+        if new != old:
+            changes.append((version, old, new))
+            con.execute("UPDATE ml.model_runs SET status = ?, status_changed_at = ?, "
+                        "status_note = ? WHERE model_version = ?", [new, at, note, version])
+    return changes
 
 
 # ---------------------------------------------------------------- evaluation of a version
@@ -291,3 +345,62 @@ def write_scores(con: duckdb.DuckDBPyConnection, outcome: ScoreOutcome) -> None:
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+# ---------------------------------------------------------------- serving by hand
+
+
+def promote(con: duckdb.DuckDBPyConnection, registry: Registry, version: str,
+            force: bool = False, at: dt.datetime | None = None) -> list[tuple[str, str, str]]:
+    """Serve ``version`` (a model the gate refused only with ``force``), recorded in
+    ml.model_runs; the caller holds the writer lock."""
+    status = registry.status(version)
+    if status == "served":
+        raise RegistryError(f"model {version} is already in service")
+    if status == "refused" and not force:
+        reason = registry.metadata(version).get("gate", {}).get("reason", "")
+        raise RegistryError(f"model {version} was refused by the quality gate ({reason}); "
+                            "pass --force to serve it anyway")
+    registry.load(version)  # loadable with today's libraries
+    previous = registry.current()
+    note = f"{version} promoted by hand" + (f" over {previous}" if previous else "")
+    registry.promote(version, "promoted_by_hand", note + (" (forced past the gate)"
+                                                           if status == "refused" else ""), at)
+    return record_statuses(con, registry, note, at)
+
+
+def rollback(con: duckdb.DuckDBPyConnection, registry: Registry, at: dt.datetime | None = None
+             ) -> tuple[str, str, list[tuple[str, str, str]]]:
+    """Serve again the model that served before the current one, recorded in
+    ml.model_runs: (from, to, status changes)."""
+    current, previous = registry.rollback(at=at)
+    changes = record_statuses(con, registry, f"rolled back from {current} to {previous}", at)
+    return current, previous, changes
+
+
+def model_list(con: duckdb.DuckDBPyConnection | None, registry: Registry) -> pd.DataFrame:
+    """Every registered version, newest first: kind, training time, validation metrics of
+    the model and of the rule score, status and the gate's reason."""
+    rows = []
+    for version in registry.versions():
+        meta = registry.metadata(version)
+        model = meta.get("metrics", {}).get("model", {})
+        rule = meta.get("metrics", {}).get("rule", {})
+        rows.append({"version": version, "status": registry.status(version),
+                     "kind": meta.get("kind"), "trained_at": meta.get("trained_at"),
+                     "roc_auc": model.get("roc_auc"), "brier": model.get("brier"),
+                     "rule_roc_auc": rule.get("roc_auc"), "rule_brier": rule.get("brier"),
+                     "validation_rows": model.get("rows"),
+                     "gate": (meta.get("gate") or {}).get("reason", "")})
+    frame = pd.DataFrame(rows, columns=["version", "status", "kind", "trained_at", "roc_auc",
+                                        "brier", "rule_roc_auc", "rule_brier",
+                                        "validation_rows", "gate"])
+    if con is not None and len(frame):
+        try:
+            notes = con.execute("SELECT model_version AS version, status_note, "
+                                "status_changed_at FROM ml.model_runs").df()
+        except duckdb.Error:  # a warehouse from before these columns: no notes yet
+            notes = pd.DataFrame(columns=["version", "status_note", "status_changed_at"])
+        frame = frame.merge(notes, on="version", how="left")
+    return frame.sort_values("trained_at", ascending=False, na_position="last",
+                             ignore_index=True)

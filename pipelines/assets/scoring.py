@@ -1,6 +1,10 @@
-"""Predictive lead scoring as assets: train (with the quality gate as a blocking check) and
-score the open leads every day. The machine learning lives in models_ml; these assets
-read the dbt feature table, hold the warehouse writer lock and report metadata."""
+"""Predictive lead scoring as assets: train (with the quality gate as a check) and score the
+open leads every day. The machine learning lives in models_ml; these assets read the dbt
+feature table, hold the warehouse writer lock and report metadata.
+
+A retrain the gate refuses is saved and recorded (ml.model_runs, status refused) but not
+served: the check warns, and scoring, routing, SLA, segments and the report go on with the
+model in service."""
 
 
 import dagster as dg
@@ -8,7 +12,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from models_ml import runs
 from models_ml.features import FeatureError
-from models_ml.registry import Registry
+from models_ml.registry import GateConfig, Registry
 from models_ml.train import TrainConfig
 from pipelines.assets.dbt import leadflow_dbt_models
 from pipelines.project import paths
@@ -25,31 +29,48 @@ def registry() -> Registry:
     return Registry(paths().models)
 
 
+class ModelGateConfig(dg.Config):
+    """The quality gate's strictness (ROC AUC points), as run config of ml/model_runs."""
+
+    tolerance: float = GateConfig.tolerance
+    rule_margin: float = GateConfig.rule_margin
+
+
 @dg.asset(
     key=MODEL, deps=[FEATURES], group_name=GROUP, kinds={"scikitlearn", "duckdb"},
     check_specs=[dg.AssetCheckSpec(
-        "quality_gate", asset=MODEL, blocking=True,
-        description="A new model that ranks worse than the model in service on the same "
-                    "validation rows does not replace it; scoring waits.")],
+        "quality_gate", asset=MODEL,
+        description="A new model is served only if it beats the rule score (ROC AUC and "
+                    "Brier) and does not trail the served model beyond the tolerance on the "
+                    "same validation rows; a refused one warns and the served model keeps "
+                    "scoring.")],
     description="Train the lead model on leads whose outcome window has closed, evaluate it "
                 "against the rule score, save it under data/models/<version>/ and record "
                 "the run in ml.model_runs; promote it only past the quality gate.",
 )
-def lead_score_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def lead_score_model(context: dg.AssetExecutionContext, config: ModelGateConfig,
+                     warehouse: WarehouseResource):
+    gate_config = GateConfig(tolerance=config.tolerance, rule_margin=config.rule_margin)
     with warehouse.connect() as con:
         # the ml tables exist, empty at first, for the dbt models that read them (source ml)
         runs.ensure_tables(con)
         try:
-            outcome = runs.train_and_gate(con, registry(), TrainConfig())
+            outcome = runs.train_and_gate(con, registry(), TrainConfig(),
+                                          gate_config=gate_config)
         except FeatureError as exc:
             context.log.warning("no model trained: %s", exc)
             yield dg.MaterializeResult(metadata={"trained": False, "reason": str(exc)})
             yield dg.AssetCheckResult(check_name="quality_gate", passed=True,
                                       metadata={"reason": f"nothing trained: {exc}"})
             return
-        runs.write_run(con, outcome)
+        runs.write_run(con, outcome, registry())
     model, rule = outcome.evaluation["model"], outcome.evaluation.get("rule", {})
-    context.log.info("model %s: %s", outcome.version, outcome.decision.reason)
+    served = registry().current()
+    if outcome.decision.accepted:
+        context.log.info("model %s: %s", outcome.version, outcome.decision.reason)
+    else:
+        context.log.warning("model %s not served, %s keeps scoring: %s", outcome.version,
+                            served or "no model", outcome.decision.reason)
     yield dg.MaterializeResult(metadata={
         "version": outcome.version,
         "kind": outcome.metadata["kind"],
@@ -57,12 +78,14 @@ def lead_score_model(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         **{k: dg.FloatMetadataValue(model[k]) for k in HEADLINE},
         **{f"rule_{k}": dg.FloatMetadataValue(rule[k]) for k in HEADLINE if k in rule},
         "gate": outcome.decision.reason,
+        "served_version": served or "none",
         "path": dg.MetadataValue.path(str(registry().folder(outcome.version))),
     })
     yield dg.AssetCheckResult(
         check_name="quality_gate", passed=outcome.decision.accepted,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity=dg.AssetCheckSeverity.WARN,
         metadata={"reason": outcome.decision.reason, "candidate_version": outcome.version,
+                  "served_version": served or "none",
                   "candidate_roc_auc": outcome.decision.candidate_auc,
                   "current_roc_auc": outcome.decision.current_auc or float("nan")})
 

@@ -1,4 +1,5 @@
-"""The registry (explicit versions, the current pointer) and the blocking quality gate."""
+"""The registry (explicit versions, the current pointer, statuses, promote and rollback)
+and the quality gate (beat the rule score, do not fall behind the served model)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from models_ml import runs
 from models_ml.features import LABEL, META_COLUMNS, detect_spec
-from models_ml.registry import Registry, RegistryError, gate
+from models_ml.registry import GateConfig, Registry, RegistryError, gate
 from models_ml.train import TrainConfig, train
 from tests.ml.conftest import lead_frame, phrases, score_tiers
 
@@ -51,25 +52,40 @@ def test_round_trip_by_explicit_version(tmp_path, frame, fast_config):
         registry.load("../etc")
 
 
+def figures(auc: float, brier: float) -> dict:
+    return {"roc_auc": auc, "brier": brier}
+
+
 def test_gate_rule():
-    assert gate(0.80, None, None).accepted
-    assert gate(0.80, 0.80, "v1").accepted
-    refused = gate(0.79, 0.80, "v1")
+    rule = figures(0.70, 0.10)
+    first = gate(figures(0.80, 0.09), rule, None, None)
+    assert first.accepted and "the first" in first.reason
+    assert gate(figures(0.80, 0.09), rule, 0.80, "v1").accepted
+    # within the default tolerance (0.01) of the served model, beyond it refused
+    assert gate(figures(0.795, 0.09), rule, 0.80, "v1").accepted
+    refused = gate(figures(0.78, 0.09), rule, 0.80, "v1")
     assert not refused.accepted and "worse" in refused.reason and "v1" in refused.reason
-    assert gate(0.79, 0.80, "v1", tolerance=0.02).accepted
+    assert gate(figures(0.78, 0.09), rule, 0.80, "v1", GateConfig(tolerance=0.03)).accepted
+    # the first model too must beat the rule score, on ranking and on probabilities
+    no_rank = gate(figures(0.69, 0.09), rule, None, None)
+    assert not no_rank.accepted and "does not beat the rule score's 0.7000" in no_rank.reason
+    no_brier = gate(figures(0.80, 0.11), rule, None, None)
+    assert not no_brier.accepted and "Brier 0.1100" in no_brier.reason
+    assert not gate(figures(0.80, 0.09), rule, None, None, GateConfig(rule_margin=0.2)).accepted
+    assert not gate(figures(0.80, 0.09), None, None, None).accepted
 
 
 def test_a_worse_model_does_not_replace_the_current_one(tmp_path):
     con = warehouse_with(tmp_path / "w.duckdb", lead_frame(4000, seed=1))
     registry = Registry(tmp_path / "models")
     good = runs.train_and_gate(con, registry, TrainConfig(seed=1, threads=1))
-    runs.write_run(con, good)
+    runs.write_run(con, good, registry)
     assert good.decision.accepted and registry.current() == good.version
 
     # one boosting round, one family: clearly worse on the same validation rows
     weak = runs.train_and_gate(con, registry, TrainConfig(
         seed=1, threads=1, kinds=("gradient_boosting",), max_iter=1))
-    runs.write_run(con, weak)
+    runs.write_run(con, weak, registry)
     assert weak.version != good.version
     assert not weak.decision.accepted
     assert weak.decision.current_auc == pytest.approx(good.evaluation["model"]["roc_auc"])
@@ -79,17 +95,21 @@ def test_a_worse_model_does_not_replace_the_current_one(tmp_path):
                        "ORDER BY trained_at").fetchall()
     assert [r[:2] for r in rows] == [(good.version, True), (weak.version, False)]
     assert "worse" in rows[1][2]
+    statuses = dict(con.execute("SELECT model_version, status FROM ml.model_runs").fetchall())
+    assert statuses == {good.version: "served", weak.version: "refused"}
 
     # the same training again is the same version, and equal is not worse
-    again = runs.train_and_gate(con, registry, TrainConfig(seed=1, threads=1))
+    again = runs.train_and_gate(con, registry, TrainConfig(seed=1, threads=1),
+                                gate_config=GateConfig(rule_margin=1.0))
     assert again.version == good.version and again.decision.accepted
+    assert "already in service" in again.decision.reason
 
 
 def test_training_writes_window_features_metrics_and_report(tmp_path):
     con = warehouse_with(tmp_path / "w.duckdb", lead_frame(3000, seed=2))
     registry = Registry(tmp_path / "models")
     outcome = runs.train_and_gate(con, registry, TrainConfig(seed=2, threads=1, max_iter=50))
-    runs.write_run(con, outcome)
+    runs.write_run(con, outcome, registry)
     folder = registry.folder(outcome.version)
     metadata = json.loads((folder / "metadata.json").read_text())
     assert metadata["training_window"]["validation_rows"] > 0
@@ -102,3 +122,71 @@ def test_training_writes_window_features_metrics_and_report(tmp_path):
                       "evaluation FROM ml.model_runs").fetchone()
     assert row[0] > row[1] - 0.2 and row[4] in ("logistic_regression", "gradient_boosting")
     assert json.loads(row[5])["calibration"]
+
+
+def test_the_first_model_must_beat_the_rule_score(tmp_path):
+    con = warehouse_with(tmp_path / "w.duckdb", lead_frame(3000, seed=3))
+    registry = Registry(tmp_path / "models")
+    outcome = runs.train_and_gate(con, registry, TrainConfig(seed=3, threads=1, max_iter=40),
+                                  gate_config=GateConfig(rule_margin=1.0))
+    runs.write_run(con, outcome, registry)
+    assert not outcome.decision.accepted and "rule score" in outcome.decision.reason
+    assert registry.current() is None and registry.status(outcome.version) == "refused"
+    assert outcome.decision.rule_auc == pytest.approx(outcome.evaluation["rule"]["roc_auc"])
+    with pytest.raises(RegistryError, match="refused by the quality gate"):
+        runs.promote(con, registry, outcome.version)
+    runs.promote(con, registry, outcome.version, force=True)
+    assert registry.current() == outcome.version
+
+
+def test_promote_and_rollback_switch_the_served_model(tmp_path):
+    con = warehouse_with(tmp_path / "w.duckdb", lead_frame(3000, seed=5))
+    registry = Registry(tmp_path / "models")
+    cfg = TrainConfig(seed=5, threads=1, max_iter=40)
+    first = runs.train_and_gate(con, registry, cfg)
+    runs.write_run(con, first, registry)
+    # the next day's data: more labelled leads, a new version that the gate accepts
+    con.register("more", lead_frame(600, seed=6))
+    con.execute("INSERT INTO marts.fct_lead_features SELECT * FROM more")
+    second = runs.train_and_gate(con, registry, cfg, gate_config=GateConfig(tolerance=0.5))
+    runs.write_run(con, second, registry)
+    assert second.decision.accepted and registry.current() == second.version
+
+    def statuses():
+        return dict(con.execute("SELECT model_version, status FROM ml.model_runs").fetchall())
+
+    assert statuses() == {first.version: "retired", second.version: "served"}
+    listed = runs.model_list(con, registry)
+    assert listed["version"].tolist() == [second.version, first.version]
+    assert listed["status"].tolist() == ["served", "retired"]
+    assert listed["roc_auc"].notna().all() and listed["rule_brier"].notna().all()
+
+    assert runs.rollback(con, registry)[:2] == (second.version, first.version)
+    assert registry.current() == first.version
+    assert statuses() == {first.version: "served", second.version: "retired"}
+    note = con.execute("SELECT status_note FROM ml.model_runs WHERE model_version = ?",
+                       [first.version]).fetchone()[0]
+    assert note == f"rolled back from {second.version} to {first.version}"
+    with pytest.raises(RegistryError, match="no earlier served model"):
+        runs.rollback(con, registry)
+
+    runs.promote(con, registry, second.version)
+    assert registry.current() == second.version
+    assert statuses() == {first.version: "retired", second.version: "served"}
+    with pytest.raises(RegistryError, match="already in service"):
+        runs.promote(con, registry, second.version)
+    assert [e["event"] for e in registry.serving_log()] == [
+        "promoted", "promoted", "rolled_back", "promoted_by_hand"]
+    # two models back and forth: a rollback now returns to the first model again
+    assert runs.rollback(con, registry)[1] == first.version
+
+
+def test_not_promoting_keeps_an_accepted_model_a_candidate(tmp_path):
+    con = warehouse_with(tmp_path / "w.duckdb", lead_frame(3000, seed=8))
+    registry = Registry(tmp_path / "models")
+    outcome = runs.train_and_gate(con, registry, TrainConfig(seed=8, threads=1, max_iter=40),
+                                  promote=False)
+    runs.write_run(con, outcome, registry)
+    assert outcome.decision.accepted and registry.current() is None
+    assert registry.status(outcome.version) == "candidate"
+    assert con.execute("SELECT status FROM ml.model_runs").fetchone()[0] == "candidate"

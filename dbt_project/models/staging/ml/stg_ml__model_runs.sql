@@ -24,5 +24,9 @@ select
     is_accepted,
     gate_reason,
     replaced_version,
-    evaluation
+    evaluation,
+    served_roc_auc,
+    status,
+    status_changed_at,
+    status_note
 from {{ python_source('ml', 'model_runs') }}
