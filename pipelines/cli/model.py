@@ -108,6 +108,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _evaluate_csv(args: argparse.Namespace) -> int:
+    import numpy as np
     import pandas as pd
 
     from models_ml.crossval import cross_validate, prepare_table
@@ -125,8 +126,10 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
     drop = [c.strip() for c in (args.drop or "").split(",") if c.strip()]
     try:
-        table, y, spec = prepare_table(table, args.target, drop, args.baseline, args.positive)
-        result = cross_validate(table, y, spec, _config(args), args.folds, args.baseline)
+        column = args.baseline or None  # bare --baseline: the plain model only
+        table, y, spec = prepare_table(table, args.target, drop, column, args.positive)
+        result = cross_validate(table, y, spec, _config(args), args.folds, column,
+                                plain_baseline=args.baseline is not None)
     except FeatureError as exc:
         raise CliError(str(exc)) from None
     print(f"{path.name}: {len(y):,} rows, {int(y.sum()):,} positive; "
@@ -136,6 +139,13 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
     print(f"{result.folds}-fold stratified cross-validation (seed {args.seed}); winners: "
           + ", ".join(result.winners) + "; ROC AUC per fold: "
           + ", ".join(f"{a:.4f}" for a in result.fold_auc))
+    if result.plain_fold_auc:
+        print(f"model: ROC AUC {np.mean(result.fold_auc):.3f} ± {np.std(result.fold_auc):.3f} "
+              "(mean ± sd over the folds)")
+        plain = result.plain_fold_auc
+        print("baseline HistGradientBoostingClassifier (default): ROC AUC "
+              f"{np.mean(plain):.3f} ± {np.std(plain):.3f}; per fold: "
+              + ", ".join(f"{a:.4f}" for a in plain))
     print()
     print("\n".join(evaluation_lines(result.evaluation, "out-of-fold figures")))
     return 0
@@ -209,8 +219,11 @@ def add_model_parser(sub) -> None:
                           "(identifiers, leaky fields)")
     evaluate.add_argument("--positive", help="the target value that means converted "
                           "(default: true/1/the larger value)")
-    evaluate.add_argument("--baseline", help="a score column of --csv to compare against "
-                          "(left out of the features)")
+    evaluate.add_argument("--baseline", nargs="?", const="", metavar="COLUMN",
+                          help="with --csv: also fit a default HistGradientBoostingClassifier "
+                          "on the same folds and print its ROC AUC beside the model's; "
+                          "COLUMN, if given: a score column to compare against too (left out "
+                          "of the features)")
     evaluate.add_argument("--folds", type=positive_int, default=5, help="folds (default 5)")
     common(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)
