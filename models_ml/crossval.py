@@ -81,7 +81,10 @@ def cross_validate(table: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, cfg: T
                    folds: int = 5, baseline: str | None = None,
                    plain_baseline: bool = False) -> CrossValidation:
     """Out-of-fold calibrated probabilities: in each fold the training part is split again
-    (stratified, 80/20) to pick the winning family and calibrate it. With ``plain_baseline``
+    (stratified, 80/20) to pick the winning family and fit its calibrator on the 20%, then
+    the winner is refitted on the whole training part and keeps that calibrator (as
+    scikit-learn's ``CalibratedClassifierCV(ensemble=False)`` does), so it learns from as
+    many rows as the plain baseline. With ``plain_baseline``
     a default HistGradientBoostingClassifier is fitted on each fold's whole training part
     too and scored on the same held-out rows."""
     folds = min(folds, int(np.bincount(y).min()))
@@ -102,7 +105,9 @@ def cross_validate(table: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, cfg: T
                            for kind, m in candidates.items()}
             kind = max(hold_margin, key=lambda k: roc_auc_score(y[hold], hold_margin[k]))
             model = candidates[kind]
-            model.calibrator = fit_calibrator(hold_margin[kind], y[hold], cfg.calibration)
+            calibrator = fit_calibrator(hold_margin[kind], y[hold], cfg.calibration)
+            model = fit_candidate(kind, table.iloc[fit_idx], y[fit_idx], spec, cfg)
+            model.calibrator = calibrator
             test_margin = model.margin(model.transform(table.iloc[test_idx]))
             margin[test_idx] = test_margin
             probability[test_idx] = model.calibrate(test_margin)
