@@ -93,8 +93,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.csv:
         return _evaluate_csv(args)
-    if args.target or args.drop:
-        raise CliError("--target and --drop go with --csv")
+    if args.target or args.drop or args.baseline is not None:
+        raise CliError("--target, --drop and --baseline go with --csv")
     from models_ml import runs
 
     with _warehouse(write=False) as con:

@@ -109,6 +109,11 @@ def test_evaluate_csv_baseline_prints_the_model_beside_a_default_boosting(leads_
     assert "rule score" not in out  # a bare --baseline names no score column
 
 
+def test_evaluate_baseline_without_csv_is_refused(capsys):
+    assert main(["model", "evaluate", "--baseline"]) == 2
+    assert "go with --csv" in capsys.readouterr().err
+
+
 def test_evaluate_csv_baseline_with_a_score_column_and_without_baseline(leads_csv, capsys):
     assert main(["model", "evaluate", "--csv", str(leads_csv), "--target", "converted",
                  "--drop", "lead_id", "--baseline", "rule_score", "--folds", "3",
