@@ -100,8 +100,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.csv:
         return _evaluate_csv(args)
-    if args.target or args.drop or args.keep:
-        raise CliError("--target, --drop and --keep go with --csv")
+    if args.target or args.drop or args.keep or args.baseline is not None:
+        raise CliError("--target, --drop, --keep and --baseline go with --csv")
     from models_ml import runs
 
     with _warehouse(write=False) as con:
@@ -153,14 +153,14 @@ def _names(values: list[str] | None) -> list[str]:
 
 
 def _evaluate_csv(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from models_ml.crossval import cross_validate, prepare_table
     from models_ml.evaluation_text import evaluation_lines
     from models_ml.features import FeatureError, FeatureSpec
     from models_ml.leakage import find_identifiers, find_leaks
 
     path = Path(args.csv)
-    if not path.is_file():
-        raise CliError(f"no such file: {path}")
     if not args.target:
         raise CliError("--csv needs --target COLUMN (the 0/1 or yes/no outcome)")
     table = _read_csv(path)
@@ -169,7 +169,8 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
     if unknown:
         raise CliError(f"--keep: no column {unknown[0]!r} in {path.name}")
     try:
-        table, y, spec = prepare_table(table, args.target, drop, args.baseline, args.positive)
+        column = args.baseline or None  # bare --baseline: the plain model only
+        table, y, spec = prepare_table(table, args.target, drop, column, args.positive)
         others = [c for c in table.columns if c not in spec.columns]
         identifiers = [f for f in find_identifiers(table, others) if f.column not in keep]
         ids = {f.column for f in identifiers}
@@ -181,7 +182,8 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
         if not spec.columns:
             raise FeatureError("no feature column left after excluding identifiers and "
                                "suspected leaks (--keep COLUMN uses one anyway)")
-        result = cross_validate(table, y, spec, _config(args), args.folds, args.baseline,
+        result = cross_validate(table, y, spec, _config(args), args.folds, column,
+                                plain_baseline=args.baseline is not None,
                                 progress=FoldProgress())
     except FeatureError as exc:
         raise CliError(str(exc)) from None
@@ -201,6 +203,13 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
     print(f"{result.folds}-fold stratified cross-validation (seed {args.seed}); winners: "
           + ", ".join(result.winners) + "; ROC AUC per fold: "
           + ", ".join(f"{a:.4f}" for a in result.fold_auc))
+    if result.plain_fold_auc:
+        print(f"model: ROC AUC {np.mean(result.fold_auc):.3f} ± {np.std(result.fold_auc):.3f} "
+              "(mean ± sd over the folds)")
+        plain = result.plain_fold_auc
+        print("baseline HistGradientBoostingClassifier (default): ROC AUC "
+              f"{np.mean(plain):.3f} ± {np.std(plain):.3f}; per fold: "
+              + ", ".join(f"{a:.4f}" for a in plain))
     print()
     print("\n".join(evaluation_lines(result.evaluation, "out-of-fold figures")))
     return 0
@@ -407,8 +416,11 @@ def add_model_parser(sub) -> None:
                           "a suspected leak (repeatable)")
     evaluate.add_argument("--positive", help="the target value that means converted "
                           "(default: true/1/the larger value)")
-    evaluate.add_argument("--baseline", help="a score column of --csv to compare against "
-                          "(left out of the features)")
+    evaluate.add_argument("--baseline", nargs="?", const="", metavar="COLUMN",
+                          help="with --csv: also fit a default HistGradientBoostingClassifier "
+                          "on the same folds and print its ROC AUC beside the model's; "
+                          "COLUMN, if given: a score column to compare against too (left out "
+                          "of the features)")
     evaluate.add_argument("--folds", type=positive_int, default=5, help="folds (default 5)")
     common(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)

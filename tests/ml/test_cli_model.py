@@ -251,3 +251,34 @@ def test_score_csv_with_the_served_model(lf_paths, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "unknown for every row (not in the CSV): " in captured.err
     assert len(pd.read_csv(io.StringIO(captured.out))) == 60
+
+
+def test_evaluate_csv_baseline_prints_the_model_beside_a_default_boosting(leads_csv, capsys):
+    code = main(["model", "evaluate", "--csv", str(leads_csv), "--target", "converted",
+                 "--drop", "lead_id,rule_score", "--baseline", "--folds", "3", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    model = next(line for line in out.splitlines() if line.startswith("model: ROC AUC"))
+    plain = next(line for line in out.splitlines() if line.startswith(
+        "baseline HistGradientBoostingClassifier (default): ROC AUC"))
+    for line in (model, plain):
+        mean, sd = line.split("ROC AUC ")[1].split(" ")[0], line.split("± ")[1][:5]
+        assert 0.6 < float(mean) < 1.0 and 0.0 <= float(sd) < 0.1
+    assert len(plain.split("per fold: ")[1].split(", ")) == 3
+    assert "rule score" not in out  # a bare --baseline names no score column
+
+
+def test_evaluate_baseline_without_csv_is_refused(capsys):
+    assert main(["model", "evaluate", "--baseline"]) == 2
+    assert "go with --csv" in capsys.readouterr().err
+
+
+def test_evaluate_csv_baseline_with_a_score_column_and_without_baseline(leads_csv, capsys):
+    assert main(["model", "evaluate", "--csv", str(leads_csv), "--target", "converted",
+                 "--drop", "lead_id", "--baseline", "rule_score", "--folds", "3",
+                 "--threads", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "rule score" in out and "baseline HistGradientBoostingClassifier" in out
+    assert main(["model", "evaluate", "--csv", str(leads_csv), "--target", "converted",
+                 "--drop", "lead_id", "--folds", "3", "--threads", "1"]) == 0
+    assert "HistGradientBoostingClassifier" not in capsys.readouterr().out
