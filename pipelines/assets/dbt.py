@@ -23,6 +23,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
+from pipelines.assets.dbt_translator import LeadflowDbtTranslator
 from pipelines.project import DBT_PROJECT_DIR, dbt_project
 from pipelines.resources import WarehouseResource
 from pipelines.seed_state import (
@@ -33,6 +34,7 @@ from pipelines.seed_state import (
 )
 
 PROJECT = dbt_project()
+TRANSLATOR = LeadflowDbtTranslator()
 WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
 
 
@@ -117,7 +119,7 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: War
 
 
 @dbt_assets(manifest=MANIFEST, project=PROJECT, exclude=f"{AFTER_SCORING} {AFTER_ROUTING}",
-            name="leadflow_dbt_models")
+            name="leadflow_dbt_models", dagster_dbt_translator=TRANSLATOR)
 def leadflow_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
     config: DbtBuildConfig,
@@ -131,7 +133,7 @@ def leadflow_dbt_models(
 # in the next two.
 
 @dbt_assets(manifest=MANIFEST, project=PROJECT, select=AFTER_SCORING, exclude=AFTER_ROUTING,
-            name="leadflow_dbt_scored")
+            name="leadflow_dbt_scored", dagster_dbt_translator=TRANSLATOR)
 def leadflow_dbt_scored(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
 ):
@@ -140,7 +142,7 @@ def leadflow_dbt_scored(
 
 
 @dbt_assets(manifest=MANIFEST, project=PROJECT, select=AFTER_ROUTING,
-            name="leadflow_dbt_activation")
+            name="leadflow_dbt_activation", dagster_dbt_translator=TRANSLATOR)
 def leadflow_dbt_activation(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
 ):
