@@ -58,7 +58,8 @@ test: venv
 	$(BIN)/pytest
 
 ui: venv
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	@# exec: Ctrl-C and SIGTERM reach the UI, which stops its webserver and daemon
+	exec $(BIN)/python -m pipelines.ui --host 127.0.0.1 --port 3000
 
 bench: venv
 	$(BIN)/python -m leadflow_dev.bench --scale $(SCALE)
