@@ -24,7 +24,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from pipelines.assets.dbt_translator import LeadflowDbtTranslator
-from pipelines.project import DBT_PROJECT_DIR, dbt_project
+from pipelines.project import DBT_PROJECT_DIR, dbt_project, paths
 from pipelines.resources import WarehouseResource
 from pipelines.seed_state import (
     SKIP_LOADED_SEEDS,
@@ -55,11 +55,18 @@ def _newest_source_change(root: Path) -> float:
     return max(stamps, default=0.0)
 
 
+def set_dbt_environment(warehouse: str) -> None:
+    """What profiles.yml reads, the same for every dbt invocation of this process: dbt
+    starts its parsing over when the rendered profile (the warehouse path) changes."""
+    os.environ["LEADFLOW_WAREHOUSE"] = str(Path(warehouse).resolve())
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+
+
 def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than its files."""
     manifest = PROJECT.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_change(DBT_PROJECT_DIR):
-        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+        set_dbt_environment(str(paths().warehouse))
         dbt_resource().cli(["parse", "--quiet"], target_path=PROJECT.target_path).wait()
     return manifest
 
@@ -104,8 +111,7 @@ MANIFEST = ensure_manifest()
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
           config: DbtBuildConfig):
     """`dbt build` of the selected models, seeds and tests, holding the writer lock."""
-    os.environ["LEADFLOW_WAREHOUSE"] = warehouse.path
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    set_dbt_environment(warehouse.path)
     seeds = seed_files_fingerprint()
     everything = _selects_everything(context)
     has_seeds = any(key.path[0] == "seeds" for key in context.assets_def.keys)
