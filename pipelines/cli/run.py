@@ -39,17 +39,19 @@ def _run_daily_job(args: argparse.Namespace, where) -> int:
     from pipelines.status import run_seconds
 
     instance = get_instance(where)
-    from pipelines.definitions import build_definitions  # after the environment is set
-    from pipelines.schedules import dbt_run_config
-
-    defs = build_definitions()
-    job = defs.resolve_job_def("daily")
-    run_id = make_new_run_id()
-    progress = None if args.verbose else RunProgress(PhaseDisplay(), defs)
-    if progress is not None:
-        instance.add_event_listener(run_id, progress)
     log_level = args.log_level or ("INFO" if args.verbose else "WARNING")
+    run_id = make_new_run_id()
+    progress = None
     with _output(args.verbose, where.data / "logs" / "run.log") as log:
+        # after the environment is set, and quiet: it may parse the dbt project first
+        from pipelines.definitions import build_definitions
+        from pipelines.schedules import dbt_run_config
+
+        defs = build_definitions()
+        job = defs.resolve_job_def("daily")
+        if not args.verbose:
+            progress = RunProgress(PhaseDisplay(), defs)
+            instance.add_event_listener(run_id, progress)
         result = job.execute_in_process(
             instance=instance,
             run_id=run_id,
