@@ -65,6 +65,8 @@ def _run_daily_job(args: argparse.Namespace, where) -> int:
         progress.close()
     seconds = run_seconds(instance.get_run_record_by_id(run_id))
     took = f" in {seconds:.1f}s" if seconds is not None else ""
+    if progress is not None and progress.skipped_steps:
+        print(f"steps skipped: {', '.join(progress.skipped_steps)}")
     if progress is not None and progress.failed_checks:
         shown = ", ".join(progress.failed_checks[:8])
         more = len(progress.failed_checks) - 8
@@ -77,6 +79,12 @@ def _run_daily_job(args: argparse.Namespace, where) -> int:
         raise CliError(f"run {run_id[:8]} failed{took}: {why}{where_log}")
     print(f"run {run_id[:8]} succeeded{took}")
     return 0
+
+
+def _not_dagster_internals(record: logging.LogRecord) -> bool:
+    """Dagster's own engine warnings (a check that emitted no result...) go to the log
+    only; the run's messages (its console logger) and Leadflow's warnings stay on screen."""
+    return not record.name.startswith("dagster._core")
 
 
 @contextmanager
@@ -99,12 +107,14 @@ def _output(verbose: bool, log_path):
         root.addHandler(to_log)
         for handler, _ in levels:
             handler.setLevel(max(handler.level, logging.WARNING))
+            handler.addFilter(_not_dagster_internals)
         try:
             yield log_path
         finally:
             root.removeHandler(to_log)
             for handler, level in levels:
                 handler.setLevel(level)
+                handler.removeFilter(_not_dagster_internals)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

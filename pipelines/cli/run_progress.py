@@ -34,6 +34,7 @@ class RunProgress:
         self.current: _Phase | None = None
         self.failed_checks: list[str] = []
         self.failed_steps: list[str] = []
+        self.skipped_steps: list[str] = []
         self.quarantined_rows = self.quarantined_files = 0
         from pipelines.assets.dbt import DBT_ASSETS
 
@@ -73,6 +74,11 @@ class RunProgress:
                     phase.failed.append(name)
             if phase is not None:
                 self._show(phase)
+        elif kind == "STEP_SKIPPED" and phase is not None:
+            phase.failed.append(f"step {entry.step_key} skipped (its inputs were not built)")
+            self.skipped_steps.append(entry.step_key)
+            self.current = phase
+            self._show(phase)
         elif kind == "STEP_FAILURE":
             self.failed_steps.append(entry.step_key)
             if phase is not None:
@@ -108,7 +114,7 @@ class RunProgress:
         self.display.update(phase.name, self.text(phase))
 
     def text(self, phase: _Phase) -> str:
-        failed = f"; FAILED: {', '.join(phase.failed[:5])}" + (
+        failed = f"; NOT DONE: {', '.join(phase.failed[:5])}" + (
             f" and {len(phase.failed) - 5} more" if len(phase.failed) > 5 else "") \
             if phase.failed else ""
         if phase.name.startswith("dbt"):
