@@ -22,6 +22,7 @@ class _Phase:
     done: int = 0
     tests: int = 0
     failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # steps not run: inputs not built
     parts: dict[str, str] = field(default_factory=dict)  # what it says, by asset
 
 
@@ -75,7 +76,7 @@ class RunProgress:
             if phase is not None:
                 self._show(phase)
         elif kind == "STEP_SKIPPED" and phase is not None:
-            phase.failed.append(f"step {entry.step_key} skipped (its inputs were not built)")
+            phase.skipped.append(entry.step_key)
             self.skipped_steps.append(entry.step_key)
             self.current = phase
             self._show(phase)
@@ -114,9 +115,11 @@ class RunProgress:
         self.display.update(phase.name, self.text(phase))
 
     def text(self, phase: _Phase) -> str:
-        failed = f"; NOT DONE: {', '.join(phase.failed[:5])}" + (
+        failed = f"; failed: {', '.join(phase.failed[:5])}" + (
             f" and {len(phase.failed) - 5} more" if len(phase.failed) > 5 else "") \
             if phase.failed else ""
+        if phase.skipped:
+            failed += f"; skipped: {', '.join(phase.skipped)}"
         if phase.name.startswith("dbt"):
             return f"{phase.done}/{phase.total} models, {phase.tests} tests{failed}"
         if phase.name == "ingest":
