@@ -9,6 +9,7 @@ UV      := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 LEADS   ?= 10000
 DAYS    ?= 365
 SEED    ?= 42
+DOCS_PORT ?= 8080
 # `make bench M` / `make bench L`: the scale is the word after bench (default S)
 SCALE   := $(or $(filter S M L,$(MAKECMDGOALS)),S)
 
@@ -21,12 +22,13 @@ export DAGSTER_HOME := $(CURDIR)
 export LEADFLOW_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 export LEADFLOW_DAGSTER_COMPUTE_LOGS ?= $(CURDIR)/data/dagster/compute_logs
 
-.PHONY: help venv demo test ui bench lint S M L
+.PHONY: help venv demo test ui docs bench lint S M L
 
 help:
 	@echo "make demo   fresh clone -> .venv from uv.lock, demo data, full daily run"
 	@echo "make test   the whole test suite (what CI runs)"
 	@echo "make ui     the Dagster UI on http://127.0.0.1:3000"
+	@echo "make docs   the dbt docs (models, columns, tests, lineage) on http://127.0.0.1:$(DOCS_PORT)"
 	@echo "make bench  the benchmark; scale S (default), M or L: make bench M"
 	@echo "make lint   ruff"
 
@@ -58,7 +60,12 @@ test: venv
 	$(BIN)/pytest
 
 ui: venv
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	@# exec: Ctrl-C and SIGTERM reach the UI, which stops its webserver and daemon
+	exec $(BIN)/python -m pipelines.ui --host 127.0.0.1 --port 3000
+
+# builds the dbt docs from the warehouse (after `make demo`) and serves them until Ctrl-C
+docs: venv
+	@exec $(BIN)/python -m pipelines.docs --port $(DOCS_PORT)
 
 bench: venv
 	$(BIN)/python -m leadflow_dev.bench --scale $(SCALE)

@@ -11,6 +11,7 @@ from pipelines.assets.ingest import INGEST_ASSETS
 from pipelines.assets.ingest_checks import RAW_CHECKS
 from pipelines.assets.reports import REPORT_ASSETS
 from pipelines.assets.scoring import SCORING_ASSETS
+from pipelines.assets.side_tables import SIDE_TABLES
 from pipelines.jobs import daily_job
 from pipelines.project import paths
 from pipelines.resources import InboxResource, WarehouseResource
@@ -22,7 +23,7 @@ def build_definitions() -> dg.Definitions:
     where = paths()
     return dg.Definitions(
         assets=[*INGEST_ASSETS, *DBT_ASSETS, *SCORING_ASSETS, *ACTIVATION_ASSETS,
-                *REPORT_ASSETS],
+                *REPORT_ASSETS, *SIDE_TABLES],
         asset_checks=[*RAW_CHECKS, *MART_CHECKS],
         jobs=[daily_job],
         schedules=[daily_schedule],

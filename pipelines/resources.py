@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -136,6 +136,33 @@ class WarehouseResource(dg.ConfigurableResource):
         own (dbt): it dies with this process, and the lock is held until it has."""
         with warehouse_lock(self.lock_file, guard_children=True):
             yield
+
+    @contextmanager
+    def read_while_idle(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
+        """A read-only connection while no run writes the warehouse, else None: for a
+        process that only observes (the inbox sensor). It holds the writer lock while it
+        reads (milliseconds), so a run is never refused by DuckDB's own file lock; a
+        missing warehouse file, or one another program holds open for writing, gives None
+        too."""
+        if not self.file.exists():
+            yield None
+            return
+        hold = ExitStack()
+        try:
+            hold.enter_context(warehouse_lock(self.lock_file))
+        except WarehouseBusy:
+            yield None
+            return
+        with hold:
+            try:
+                con = open_duckdb(self.file, read_only=True)
+            except duckdb.IOException:  # held for writing by a program that takes no lock
+                con = None
+            try:
+                yield con
+            finally:
+                if con is not None:
+                    con.close()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

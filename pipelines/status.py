@@ -38,11 +38,19 @@ def source_status(con: duckdb.DuckDBPyConnection) -> list[SourceStatus]:
             [src.name],
         ).fetchone()
         rows = con.execute(f"SELECT count(*) FROM raw.{src.table}").fetchone()[0]
+        # rows held (a file held whole counts among the files, as in `leadflow run`)
         rows_q = con.execute(
-            "SELECT count(*) FROM raw._quarantine WHERE source = ?", [src.name]
+            "SELECT count(row_number) FROM raw._quarantine WHERE source = ?", [src.name]
         ).fetchone()[0]
         out.append(SourceStatus(src.name, src.table, files, files_q, rows, rows_q, last))
     return out
+
+
+def run_seconds(record) -> float | None:
+    """How long a run took, from its Dagster run record (what `leadflow run` prints too)."""
+    if record is None or not record.start_time or not record.end_time:
+        return None
+    return record.end_time - record.start_time
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ the second run, which must change no row count."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import dagster as dg
 import pandas as pd
@@ -112,6 +113,18 @@ def test_daily_run_writes_the_report(first_run, capsys):
     assert seen.charts and all(c["marks"] > 0 for c in seen.charts), seen.charts
     assert all(e.startswith(("No data to show: ", "No checks to show: ",
                              "No open SLA breaches: ")) for e in seen.empty), seen.empty
+
+
+def test_the_inbox_sensor_finds_nothing_to_load_after_leadflow_run(first_run):
+    """`make ui` after `make demo` starts no run: every file `leadflow run` loaded is in
+    the ledger the sensor reads (judged an hour later, past the files' settling time)."""
+    from pipelines.resources import InboxResource, WarehouseResource
+    from pipelines.sensors import read_ledger, unloaded_files
+
+    ledger = read_ledger(WarehouseResource(path=str(first_run.warehouse)))
+    assert len(ledger.versions) == counts(first_run)["files"]
+    inbox = InboxResource(path=str(first_run.inbox))
+    assert unloaded_files(inbox, ledger, now=time.time() + 3600) == {}
 
 
 def test_a_second_run_over_the_same_inbox_changes_no_row_count(first_run, capsys):

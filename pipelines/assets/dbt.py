@@ -23,7 +23,8 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
-from pipelines.project import DBT_PROJECT_DIR, dbt_project
+from pipelines.assets.dbt_translator import LeadflowDbtTranslator
+from pipelines.project import DBT_PROJECT_DIR, dbt_project, paths
 from pipelines.resources import WarehouseResource
 from pipelines.seed_state import (
     SKIP_LOADED_SEEDS,
@@ -33,6 +34,7 @@ from pipelines.seed_state import (
 )
 
 PROJECT = dbt_project()
+TRANSLATOR = LeadflowDbtTranslator()
 WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
 
 
@@ -53,11 +55,18 @@ def _newest_source_change(root: Path) -> float:
     return max(stamps, default=0.0)
 
 
+def set_dbt_environment(warehouse: str) -> None:
+    """What profiles.yml reads, the same for every dbt invocation of this process: dbt
+    starts its parsing over when the rendered profile (the warehouse path) changes."""
+    os.environ["LEADFLOW_WAREHOUSE"] = str(Path(warehouse).resolve())
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+
+
 def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than its files."""
     manifest = PROJECT.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_change(DBT_PROJECT_DIR):
-        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+        set_dbt_environment(str(paths().warehouse))
         dbt_resource().cli(["parse", "--quiet"], target_path=PROJECT.target_path).wait()
     return manifest
 
@@ -102,8 +111,7 @@ MANIFEST = ensure_manifest()
 def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
           config: DbtBuildConfig):
     """`dbt build` of the selected models, seeds and tests, holding the writer lock."""
-    os.environ["LEADFLOW_WAREHOUSE"] = warehouse.path
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    set_dbt_environment(warehouse.path)
     seeds = seed_files_fingerprint()
     everything = _selects_everything(context)
     has_seeds = any(key.path[0] == "seeds" for key in context.assets_def.keys)
@@ -117,7 +125,7 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: War
 
 
 @dbt_assets(manifest=MANIFEST, project=PROJECT, exclude=f"{AFTER_SCORING} {AFTER_ROUTING}",
-            name="leadflow_dbt_models")
+            name="leadflow_dbt_models", dagster_dbt_translator=TRANSLATOR)
 def leadflow_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
     config: DbtBuildConfig,
@@ -131,7 +139,7 @@ def leadflow_dbt_models(
 # in the next two.
 
 @dbt_assets(manifest=MANIFEST, project=PROJECT, select=AFTER_SCORING, exclude=AFTER_ROUTING,
-            name="leadflow_dbt_scored")
+            name="leadflow_dbt_scored", dagster_dbt_translator=TRANSLATOR)
 def leadflow_dbt_scored(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
 ):
@@ -140,7 +148,7 @@ def leadflow_dbt_scored(
 
 
 @dbt_assets(manifest=MANIFEST, project=PROJECT, select=AFTER_ROUTING,
-            name="leadflow_dbt_activation")
+            name="leadflow_dbt_activation", dagster_dbt_translator=TRANSLATOR)
 def leadflow_dbt_activation(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
 ):

@@ -23,10 +23,20 @@ from pipelines.cli.run import add_run_parsers
 __all__ = ["build_parser", "main"]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("leadflow")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leadflow", description="Leadflow: a lead-management warehouse on DuckDB."
     )
+    parser.add_argument("--version", action="version", version=f"leadflow {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_generate_parser(sub)
     add_run_parsers(sub)

@@ -8,11 +8,10 @@ says so in one line.
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from pathlib import Path
 
 from pipelines.cli.common import CliError, iso_date, positive_int
+from pipelines.cli.progress import PhaseDisplay
 from pipelines.project import paths
 
 MISSING_GENERATOR = ("the demo-data generator is a dev tool: install it with `uv sync` "
@@ -20,25 +19,19 @@ MISSING_GENERATOR = ("the demo-data generator is a dev tool: install it with `uv
 
 
 class Progress:
-    """A one-line progress display on stderr (plain lines when not a terminal)."""
+    """The generator's stages as one progress display: live on a terminal, one line at
+    the end otherwise (pipelines/cli/progress.py)."""
 
-    def __init__(self, stream=sys.stderr, every: float = 0.5):
-        self.stream, self.every, self.last, self.stage = stream, every, 0.0, None
-        self.tty = stream.isatty()
+    def __init__(self) -> None:
+        self.display = PhaseDisplay()
+        self.stages: dict[str, str] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        finished = total and done >= total
-        if stage == self.stage and not finished and now - self.last < self.every:
-            return
-        self.last, self.stage = now, stage
-        pct = f"{100 * done / total:5.1f}%" if total else ""
-        line = f"{stage:<28} {done:>12,} / {total:,} {pct}"
-        if self.tty:
-            self.stream.write("\r" + line + ("\n" if finished else ""))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+        self.stages[stage.split()[0]] = f"{stage} {done:,}/{total:,}"
+        self.display.update("generate", ", ".join(self.stages.values()))
+
+    def close(self) -> None:
+        self.display.close()
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -52,8 +45,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     where = paths()
     inbox = Path(args.inbox) if args.inbox else where.inbox
     truth = Path(args.truth) if args.truth else where.truth
+    progress = Progress()
     summary = generate(inbox, truth, leads=args.leads, days=args.days, seed=args.seed,
-                       end_date=args.end_date, progress=Progress())
+                       end_date=args.end_date, progress=progress)
+    progress.close()
     print(f"wrote {sum(summary.rows.values()):,} rows in {sum(summary.files.values()):,} files "
           f"to {inbox} in {summary.seconds:.1f}s; truth at {truth}")
     for source in sorted(summary.rows):

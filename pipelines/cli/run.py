@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
+import os
 import sys
-import time
+from contextlib import contextmanager, redirect_stdout
 
 from pipelines.cli.common import CliError, read_only_warehouse
 from pipelines.project import paths
@@ -29,41 +31,95 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_daily_job(args: argparse.Namespace, where) -> int:
+    from dagster._core.utils import make_new_run_id
+
+    from pipelines.cli.progress import PhaseDisplay
+    from pipelines.cli.run_progress import RunProgress
     from pipelines.instance import get_instance
+    from pipelines.status import run_seconds
 
     instance = get_instance(where)
-    from pipelines.definitions import build_definitions  # after the environment is set
-    from pipelines.schedules import dbt_run_config
+    log_level = args.log_level or ("INFO" if args.verbose else "WARNING")
+    run_id = make_new_run_id()
+    progress = None
+    with _output(args.verbose, where.data / "logs" / "run.log") as log:
+        # after the environment is set, and quiet: it may parse the dbt project first
+        from pipelines.definitions import build_definitions
+        from pipelines.schedules import dbt_run_config
 
-    job = build_definitions().resolve_job_def("daily")
-    started = time.monotonic()
-    result = job.execute_in_process(
-        instance=instance,
-        tags={"leadflow/trigger": "cli"},
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}},
-                    **dbt_run_config(full_refresh=args.full_refresh,
-                                     test_all_rows=args.test_all_rows)},
-    )
-    for event in result.get_asset_materialization_events():
-        mat = event.event_specific_data.materialization
-        meta = {k: v.value for k, v in mat.metadata.items()}
-        if "rows_loaded" in meta:
-            print(f"{mat.asset_key.to_user_string():<22} new files {meta['new_files']:>5}  "
-                  f"loaded {meta['rows_loaded']:>11,}  quarantined {meta['rows_quarantined']:>7,}")
-    seconds = time.monotonic() - started
+        defs = build_definitions()
+        job = defs.resolve_job_def("daily")
+        if not args.verbose:
+            progress = RunProgress(PhaseDisplay(), defs)
+            instance.add_event_listener(run_id, progress)
+        result = job.execute_in_process(
+            instance=instance,
+            run_id=run_id,
+            tags={"leadflow/trigger": "cli"},
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}},
+                        **dbt_run_config(full_refresh=args.full_refresh,
+                                         test_all_rows=args.test_all_rows)},
+        )
+    if progress is not None:
+        progress.close()
+    seconds = run_seconds(instance.get_run_record_by_id(run_id))
+    took = f" in {seconds:.1f}s" if seconds is not None else ""
+    if progress is not None and progress.skipped_steps:
+        print(f"steps skipped: {', '.join(progress.skipped_steps)}")
+    if progress is not None and progress.failed_checks:
+        shown = ", ".join(progress.failed_checks[:8])
+        more = len(progress.failed_checks) - 8
+        print(f"checks failed: {shown}" + (f" and {more} more" if more > 0 else ""))
     if not result.success:
         failed = [e for e in result.all_events if e.is_step_failure]
         why = failed[0].event_specific_data.error.message.strip().splitlines()[-1] if failed \
             else "see the run's logs"
-        raise CliError(f"run {result.run_id} failed after {seconds:.1f}s: {why}")
-    print(f"run {result.run_id} succeeded in {seconds:.1f}s")
+        where_log = f" (dbt and Dagster output: {log})" if log else ""
+        raise CliError(f"run {run_id[:8]} failed{took}: {why}{where_log}")
+    print(f"run {run_id[:8]} succeeded{took}")
     return 0
+
+
+def _not_dagster_internals(record: logging.LogRecord) -> bool:
+    """Dagster's own engine warnings (a check that emitted no result...) go to the log
+    only; the run's messages (its console logger) and Leadflow's warnings stay on screen."""
+    return not record.name.startswith("dagster._core")
+
+
+@contextmanager
+def _output(verbose: bool, log_path):
+    """Everything on screen with --verbose; else dbt's lines (stdout) and Dagster's
+    messages below WARNING go to ``log_path`` (rewritten each run), and the progress
+    display says what happens. dbt colours its lines only for a terminal."""
+    if verbose:
+        if not sys.stdout.isatty():
+            os.environ["DBT_USE_COLORS"] = "False"
+        yield None
+        return
+    os.environ["DBT_USE_COLORS"] = "False"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    levels = [(h, h.level) for h in root.handlers]
+    with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log):
+        to_log = logging.StreamHandler(log)
+        to_log.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(to_log)
+        for handler, _ in levels:
+            handler.setLevel(max(handler.level, logging.WARNING))
+            handler.addFilter(_not_dagster_internals)
+        try:
+            yield log_path
+        finally:
+            root.removeHandler(to_log)
+            for handler, level in levels:
+                handler.setLevel(level)
+                handler.removeFilter(_not_dagster_internals)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from pipelines.instance import get_instance
-    from pipelines.status import headline_kpis, source_status
+    from pipelines.status import headline_kpis, run_seconds, source_status
 
     where = paths()
     with read_only_warehouse() as con:
@@ -87,8 +143,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         rec = records[0]
         run = rec.dagster_run
         start = dt.datetime.fromtimestamp(rec.start_time, dt.UTC) if rec.start_time else None
-        end = dt.datetime.fromtimestamp(rec.end_time, dt.UTC) if rec.end_time else None
-        took = f" in {(end - start).total_seconds():.1f}s" if start and end else ""
+        seconds = run_seconds(rec)
+        took = f" in {seconds:.1f}s" if seconds is not None else ""
         when = start.strftime("%Y-%m-%d %H:%M:%S UTC") if start else "not started"
         print(f"last run: {run.job_name} {run.run_id[:8]} {run.status.value} {when}{took}")
     else:
@@ -100,8 +156,12 @@ def add_run_parsers(sub) -> None:
     run = sub.add_parser("run", help="run the daily job now, in this process",
                          description="Run the daily job in-process (no daemon needed): ingest "
                          "new inbox files and rebuild everything downstream.")
-    run.add_argument("--log-level", default="INFO",
-                     choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="Dagster log level")
+    run.add_argument("--log-level", default=None,
+                     choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                     help="Dagster log level (default WARNING, INFO with --verbose)")
+    run.add_argument("--verbose", action="store_true",
+                     help="show everything: dbt's lines and Dagster's messages instead of "
+                     "one progress line per phase (else they go to data/logs/run.log)")
     run.add_argument("--full-refresh", action="store_true",
                      help="rebuild every dbt model from raw instead of incrementally (after "
                      "changing a macro or an identity rule); tests every row")

@@ -13,7 +13,7 @@ from pipelines.ingest import ingest_source
 from pipelines.ingest.detect import UnreadableFile, open_regular
 from pipelines.ingest.inbox import inbox_files, scan
 from pipelines.resources import InboxResource
-from pipelines.sensors import new_files
+from pipelines.sensors import Ledger, unloaded_files
 from pipelines.sources import SOURCES
 from tests.inbox_files import form, write_rows
 
@@ -94,7 +94,7 @@ def test_the_scan_follows_nothing_and_the_sensor_sees_every_entry(hostile_inbox)
                             "pipe.csv", "sock.csv"}
     assert [p.name for p in inbox_files(hostile_inbox / "forms")] == ["good.csv"]
     assert "more.csv" not in {p.name for p in inbox_files(hostile_inbox / "forms")}
-    found = new_files(InboxResource(path=str(hostile_inbox)), {}, now=4e9)
+    found = unloaded_files(InboxResource(path=str(hostile_inbox)), Ledger.empty(), now=4e9)
     assert set(found) == {f"forms/{name}" for name in entries}
 
 

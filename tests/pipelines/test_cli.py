@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 
@@ -28,11 +29,26 @@ def test_bad_arguments_exit_non_zero_with_a_reason(argv, capsys):
     assert "error:" in capsys.readouterr().err
 
 
+PHASES = {"ingest", "dbt", "scoring", "activation", "report"}
+
+
+def _ingest_line(err: str) -> str:
+    return next(line for line in err.splitlines() if line.startswith("ingest"))
+
+
 def test_run_then_status_over_the_sample_inbox(lf_paths, capsys):
     shutil.copytree(SAMPLE_INBOX, lf_paths.inbox, dirs_exist_ok=True)
     assert main(["run", "--log-level", "ERROR"]) == 0
-    out = capsys.readouterr().out
-    assert "raw/forms" in out and "succeeded" in out
+    run = capsys.readouterr()
+    # quiet: one line per phase, no dbt line, no colour code; dbt's lines in the log
+    assert {line.split()[0] for line in run.err.splitlines()} == PHASES, run.err
+    assert "\x1b" not in run.err + run.out
+    assert "dbt build" in (lf_paths.data / "logs" / "run.log").read_text()
+    ingest = _ingest_line(run.err)
+    assert "6/6 sources" in ingest and "forms" in ingest
+    assert re.search(r"dbt 1/3 +(\d+)/\1 models, \d+ tests", run.err), run.err
+    ran = run.out.splitlines()[-1]
+    assert re.fullmatch(r"run \w{8} succeeded in [\d.]+s", ran), ran
 
     assert main(["status"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -43,12 +59,25 @@ def test_run_then_status_over_the_sample_inbox(lf_paths, capsys):
     assert lines[-1].startswith("last run: daily") and "SUCCESS" in lines[-1]
     kpis = lines[lines.index("headline KPIs (marts.rpt_headline_kpis)") + 1:-2]
     assert len(kpis) == 17 and kpis[0].split()[0] == "Leads" and int(kpis[0].split()[-1]) > 0
+    # run and status agree: the run's time, and what it quarantined (a first run: all)
+    assert lines[-1].split()[3] == ran.split()[1] and lines[-1].endswith(ran.split()[-1])
+    rows_held = sum(int(row[4].replace(",", "")) for row in table.values())
+    files_held = sum(int(row[2]) for row in table.values())
+    assert f"quarantined {rows_held:,} rows, {files_held} files" in ingest
 
     # a second run over the same inbox loads nothing new
     assert main(["run", "--log-level", "ERROR"]) == 0
-    assert "new files     0" in capsys.readouterr().out
+    again = _ingest_line(capsys.readouterr().err)
+    assert "forms 0," in again and "quarantined 0 rows, 0 files" in again
     main(["status"])
     assert capsys.readouterr().out.splitlines()[2:8] == lines[2:8]  # no count changed
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert re.fullmatch(r"leadflow \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
 
 
 def test_generate_without_the_dev_package_says_how_to_install_it(monkeypatch, capsys):

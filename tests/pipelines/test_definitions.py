@@ -62,3 +62,46 @@ def test_dbt_build_arguments_follow_the_run_config():
         *daily, "--full-refresh"]
     assert build_args(DbtBuildConfig(test_all_rows=True), seeds_loaded=True) == [
         *daily, "--vars", "{test_all_rows: true}"]
+
+
+LAYERS = {"ingest", "staging", "intermediate", "marts", "ml", "activation", "reports", "seeds"}
+
+
+def test_every_asset_sits_in_the_group_of_its_layer(lf_paths):
+    graph = build_definitions().resolve_asset_graph()
+    groups = {key.to_user_string(): graph.get(key).group_name
+              for key in graph.get_all_asset_keys()}
+    assert set(groups.values()) == LAYERS, {k: g for k, g in groups.items() if g not in LAYERS}
+    assert groups["raw/forms"] == groups["raw/_files"] == "ingest"
+    assert groups["staging/stg_forms__submissions"] == "staging"
+    assert groups["marts/dim_leads"] == "marts"
+    assert groups["ml/lead_scores"] == groups["ml/score_drift"] == "ml"
+
+
+def test_every_dbt_check_says_what_it_checks(lf_paths):
+    graph = build_definitions().resolve_asset_graph()
+    specs = {f"{k.asset_key.to_user_string()}:{k.name}": graph.get_check_spec(k)
+             for k in graph.asset_check_keys}
+    assert [k for k, spec in specs.items() if not spec.description] == []
+    assert specs["marts/dim_leads:primary_key_dim_leads_lead_id"].description == (
+        "primary_key on dim_leads: lead_id")
+
+
+def test_a_dbt_test_description_names_the_test_the_model_and_its_arguments():
+    from pipelines.assets.dbt_translator import layer_group, test_description
+
+    accepted = {"name": "accepted_values_x", "test_metadata": {
+        "name": "accepted_values",
+        "kwargs": {"column_name": "event_type", "values": ["page", "track"], "model": "m"}}}
+    assert test_description(accepted, "stg_web__events") == (
+        "accepted_values on stg_web__events: event_type in (page, track)")
+    related = {"name": "r", "test_metadata": {"name": "relationships", "kwargs": {
+        "column_name": "lead_id", "to": "ref('dim_leads')", "field": "lead_id"}}}
+    assert test_description(related, "fct_deals") == (
+        "relationships on fct_deals: lead_id -> dim_leads.lead_id")
+    assert test_description({**related, "description": "Every deal has a lead."}, "x") == (
+        "Every deal has a lead.")
+    assert layer_group({"resource_type": "model", "unique_id": "m",
+                        "fqn": ["leadflow", "state", "state_lead_changes"]}) == "intermediate"
+    assert layer_group({"resource_type": "model", "unique_id": "m",
+                        "fqn": ["leadflow", "marts", "reports", "daily", "x"]}) == "reports"
