@@ -33,7 +33,10 @@
         {%- do return('') -%}
     {%- endif -%}
     {%- set held = set_aside_relation() -%}
-    {%- set scope = test_row_scope(this) or 'true' -%}
+    {#- a table built whole (a first build, a full refresh, a table model) is this build's
+        rows; an incremental build's are the tests' scope, read from the run log of earlier
+        builds (never the one this build may be creating meanwhile) -#}
+    {%- set scope = (test_row_scope(this) if is_incremental() else '') or 'true' -%}
     {%- set insert -%}
         insert into {{ held }}
         select * from (
