@@ -1,8 +1,9 @@
 """The staging models' data tests, read as rules ingestion checks at the door.
 
-A value that fails a blocking dbt test on a staging model stops the build. So each such
-rule is read here from the staging models' YAML (dbt_project/models/staging/*/*.yml), the
-one definition, and pipelines/sources.py applies it to the inbox column it comes from: a
+A value that fails a blocking dbt test on a staging model would be set aside by the build
+(dbt_project/macros/set_aside.sql) only after it was loaded. So each such rule is read
+here from the staging models' YAML (dbt_project/models/staging/*/*.yml), the one
+definition, and pipelines/sources.py applies it to the inbox column it comes from: a
 row that would fail it is quarantined at ingestion with its reason, and never reaches dbt.
 
 Which rules: ``accepted_values`` (column level) and ``accepted_values_columns`` (model

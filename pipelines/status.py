@@ -32,7 +32,7 @@ def source_status(con: duckdb.DuckDBPyConnection) -> list[SourceStatus]:
             out.append(SourceStatus(src.name, src.table, 0, 0, 0, 0, None))
             continue
         files, files_q, last = con.execute(
-            "SELECT count(*) FILTER (WHERE status <> 'duplicate'), "
+            "SELECT count(*) FILTER (WHERE status NOT IN ('duplicate', 'unloaded')), "
             "count(*) FILTER (WHERE status = 'quarantined'), max(loaded_at) "
             "FROM raw._files WHERE source = ?",
             [src.name],

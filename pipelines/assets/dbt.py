@@ -16,6 +16,7 @@ Split this way the asset graph has no cycle, so Dagster runs each selection as o
 ``dbt build`` (with a cycle it would split every selection, seeds apart from the models).
 """
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -119,9 +120,24 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: War
         loaded = everything and has_seeds and seeds_are_loaded(warehouse.file, seeds)
         if loaded:
             context.log.info("seeds unchanged since the last build: not reloaded nor retested")
+        started = dt.datetime.now(dt.UTC)
         yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
         if everything and has_seeds and not loaded:
             record_loaded_seeds(warehouse.file, seeds)
+        warn_set_aside(context, warehouse, started)
+
+
+def warn_set_aside(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                   since: dt.datetime) -> None:
+    """A warning per data test whose failing rows this build set aside
+    (dbt_project/macros/set_aside.sql): the build went on without them."""
+    from pipelines.quarantine import set_aside_since
+
+    with warehouse.connect() as con:
+        for test, model, rows, files in set_aside_since(con, since):
+            context.log.warning(
+                f"dbt test {test} failed on {rows:,} rows of {model} ({files} files): set "
+                "aside, the build went on without them; `leadflow quarantine` lists them")
 
 
 @dbt_assets(manifest=MANIFEST, project=PROJECT, exclude=f"{AFTER_SCORING} {AFTER_ROUTING}",

@@ -19,6 +19,7 @@ from pipelines.cli.model import add_model_parser
 from pipelines.cli.quarantine import add_quarantine_parser
 from pipelines.cli.report import add_report_parser
 from pipelines.cli.run import add_run_parsers
+from pipelines.cli.unload import add_unload_parser
 
 __all__ = ["build_parser", "main"]
 
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_activation_parsers(sub)
     add_quarantine_parser(sub)
+    add_unload_parser(sub)
     return parser
 
 

@@ -42,7 +42,7 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
         print(f"{h.source:<16}{h.path:<40}{rows:>8}  {_one_line(h.reason, 200)}")
     files = sum(h.whole_file for h in lines)
     rows = sum(h.rows for h in lines)
-    print(f"\n{rows:,} rows and {files} whole files held in raw._quarantine; "
+    print(f"\n{rows:,} rows and {files} whole files held; "
           "`leadflow quarantine --file PATH` shows a file's rows")
     return 0
 

@@ -64,9 +64,11 @@ class SourceResult:
 
 
 def _known_versions(con: duckdb.DuckDBPyConnection, source: str) -> set[tuple]:
-    """(path, size, modification time) of every file version already in the ledger."""
+    """(path, size, modification time) of every file version already in the ledger and
+    not unloaded since (`leadflow unload`, pipelines/unload.py)."""
     rows = con.execute(
-        "SELECT path, size_bytes, modified_at FROM raw._files WHERE source = ?", [source]
+        "SELECT path, size_bytes, modified_at FROM raw._files "
+        "WHERE source = ? AND status <> 'unloaded'", [source]
     ).fetchall()
     return set(rows)
 
@@ -312,9 +314,11 @@ NOT_READ = ""
 
 
 def _duplicate_of(con, src: Source, sha: str, fingerprint: str | None) -> str | None:
-    """The reason a file is a copy of one in the ledger (same bytes, or same rows), or None."""
+    """The reason a file is a copy of one in the ledger (same bytes, or same rows), or None;
+    a file unloaded since is no longer in the warehouse, so its copy loads."""
     row = con.execute(
-        "SELECT path, sha256 = ? FROM raw._files WHERE source = ? AND status <> 'duplicate' "
+        "SELECT path, sha256 = ? FROM raw._files WHERE source = ? "
+        "AND status NOT IN ('duplicate', 'unloaded') "
         "AND (sha256 = ? OR content_fingerprint = ?) ORDER BY file_id LIMIT 1",
         [sha, src.name, sha, fingerprint],
     ).fetchone()

@@ -43,7 +43,7 @@ def test_lists_what_is_held_by_source_file_and_reason(held, capsys):
         ["web", "web/w.jsonl", "1",
          "unknown event_type pv (expected one of page, track, identify, screen, alias, group)"],
     ]
-    assert out[-1].startswith("3 rows and 2 whole files held in raw._quarantine")
+    assert out[-1].startswith("3 rows and 2 whole files held; ")
 
 
 def test_one_source_and_one_files_rows(held, capsys):

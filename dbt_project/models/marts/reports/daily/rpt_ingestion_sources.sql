@@ -26,7 +26,7 @@ files as (
 
     select
         source,
-        count(*) filter (where status <> 'duplicate')               as files,
+        count(*) filter (where status not in ('duplicate', 'unloaded')) as files,
         count(*) filter (where status = 'quarantined')              as files_quarantined,
         max(loaded_at)                                              as last_loaded_at
     from {{ source('raw', '_files') }}
