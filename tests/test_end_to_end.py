@@ -131,4 +131,12 @@ def test_a_second_run_over_the_same_inbox_changes_no_row_count(first_run, capsys
     first = counts(first_run)  # the module's environment still points at first_run
     assert main(["run", "--log-level", "ERROR"]) == 0
     assert counts(first_run) == first
+    # the seeds are unchanged, so not reloaded: every later step still runs
+    instance = get_instance(first_run)
+    run = instance.get_runs(limit=1)[0]
+    skipped = [s.step_key for s in instance.get_run_step_stats(run.run_id)
+               if s.status.name != "SUCCESS"]
+    assert skipped == []
+    assert {"leadflow_dbt_scored", "leadflow_dbt_activation"} <= {
+        s.step_key for s in instance.get_run_step_stats(run.run_id)}
     capsys.readouterr()

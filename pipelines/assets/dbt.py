@@ -121,6 +121,8 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: War
         if loaded:
             context.log.info("seeds unchanged since the last build: not reloaded nor retested")
         started = dt.datetime.now(dt.UTC)
+        if loaded:  # before the models that read them (outputs go in topological order)
+            yield from _unchanged_seeds(context, seeds)
         yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
         if everything and has_seeds and not loaded:
             record_loaded_seeds(warehouse.file, seeds)
@@ -138,6 +140,17 @@ def warn_set_aside(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             context.log.warning(
                 f"dbt test {test} failed on {rows:,} rows of {model} ({files} files): set "
                 "aside, the build went on without them; `leadflow quarantine` lists them")
+
+
+def _unchanged_seeds(context: dg.AssetExecutionContext, fingerprint: str):
+    """A seed left out of the build because the warehouse holds it already is reported as
+    it stands (same data version, not reloaded): without an output for it, Dagster would
+    skip every later step that reads the seed (the scored and activation selections)."""
+    for key in context.selected_asset_keys:
+        if key.path[0] == "seeds":
+            yield dg.MaterializeResult(
+                asset_key=key, data_version=dg.DataVersion(fingerprint[:16]),
+                metadata={"reloaded": False, "seed_files_fingerprint": fingerprint[:16]})
 
 
 @dbt_assets(manifest=MANIFEST, project=PROJECT, exclude=f"{AFTER_SCORING} {AFTER_ROUTING}",
