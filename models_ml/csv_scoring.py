@@ -43,8 +43,9 @@ def match_columns(columns: list[str], features: list[str]) -> dict[str, str]:
             if f in columns or name_key(f) in by_key}
 
 
-def score_csv(model: LeadModel, table: pd.DataFrame, phrases: pd.DataFrame, version: str,
-              id_column: str | None = None, allow_missing: bool = False,
+def score_csv(model: LeadModel, table: pd.DataFrame, phrases: pd.DataFrame,
+              tiers: pd.DataFrame, version: str, id_column: str | None = None,
+              allow_missing: bool = False,
               scored_at: dt.datetime | None = None) -> CsvScores:
     """Score every row of ``table``. Feature columns the CSV lacks are an error naming them,
     unless ``allow_missing`` (then they are unknown for every row, as a missing value)."""
@@ -76,7 +77,7 @@ def score_csv(model: LeadModel, table: pd.DataFrame, phrases: pd.DataFrame, vers
     frame["lead_id"] = ids.to_numpy()
     frame["as_of_at"] = pd.Timestamp(scored_at or dt.datetime.now(dt.UTC))
     frame = frame.reset_index(drop=True)
-    scores = score_leads(model, frame, phrases, version, scored_at)
+    scores = score_leads(model, frame, phrases, tiers, version, scored_at)
     # score_leads keeps the rows' order; a CSV column of the same name stays as it was
     out = table.reset_index(drop=True).copy()
     for column in OUTPUT_COLUMNS:

@@ -215,20 +215,20 @@ def _evaluate_csv(args: argparse.Namespace) -> int:
     return 0
 
 
-def _phrases():
-    """The reason phrases as the warehouse holds them (the dbt seed before the first run)."""
+def _seed(table: str):
+    """A seed as the warehouse holds it (``seeds.<name>``; the dbt seed file before the
+    first run)."""
     import pandas as pd
 
-    from models_ml.runs import REASON_PHRASES
     from pipelines.project import DBT_PROJECT_DIR
 
     if paths().warehouse.exists():
         with _warehouse(write=False) as con:
             try:
-                return con.execute(f"SELECT * FROM {REASON_PHRASES}").df()
+                return con.execute(f"SELECT * FROM {table}").df()
             except duckdb.CatalogException:
                 pass
-    return pd.read_csv(DBT_PROJECT_DIR / "seeds" / "ml_reason_phrases.csv")
+    return pd.read_csv(DBT_PROJECT_DIR / "seeds" / f"{table.split('.')[-1]}.csv")
 
 
 def _score_csv(args: argparse.Namespace) -> int:
@@ -237,12 +237,14 @@ def _score_csv(args: argparse.Namespace) -> int:
     from models_ml.csv_scoring import score_csv
     from models_ml.features import FeatureError
     from models_ml.registry import RegistryError
+    from models_ml.runs import REASON_PHRASES, SCORE_TIERS
 
     table = _read_csv(Path(args.csv))
     version = _version(args)
     try:
         model, _ = _registry().load(version)
-        result = score_csv(model, table, _phrases(), version, args.id, args.allow_missing)
+        result = score_csv(model, table, _seed(REASON_PHRASES), _seed(SCORE_TIERS), version,
+                           args.id, args.allow_missing)
     except (FeatureError, RegistryError) as exc:
         raise CliError(str(exc)) from None
     report = sys.stdout if args.out else sys.stderr
