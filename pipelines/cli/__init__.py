@@ -13,6 +13,7 @@ import sys
 
 from pipelines.cli.activation import add_activation_parsers
 from pipelines.cli.common import CliError
+from pipelines.cli.forget import add_forget_parser
 from pipelines.cli.generate import add_generate_parser
 from pipelines.cli.importer import add_import_parser
 from pipelines.cli.model import add_model_parser
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_activation_parsers(sub)
     add_quarantine_parser(sub)
+    add_forget_parser(sub)
     return parser
 
 
