@@ -17,8 +17,9 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from pipelines.privacy import certificate, erase_warehouse, suppression, traces
+from pipelines.privacy import certificate, erase_files, erase_warehouse, suppression, traces
 from pipelines.privacy.certificate import Certificate
+from pipelines.privacy.dagster_storage import dagster_files
 from pipelines.privacy.people import resolve
 from pipelines.project import LeadflowPaths
 from pipelines.resources import open_duckdb, warehouse_lock
@@ -85,5 +86,16 @@ def _erase(where: LeadflowPaths, keys: list[str], reason: str | None,
     return list(certs.values())
 
 
-def _erase_files(where, people, certs, progress) -> None:
-    """Files under data/: not yet part of this step."""
+def _erase_files(where: LeadflowPaths, people, certs: dict[str, Certificate],
+                 progress: Callable[[str], None]) -> None:
+    """Rewrite the files that name them; then scan every file under data/ (Dagster's
+    storage included) for what still does."""
+    progress("rewriting the files under the data directory that name them")
+    rewritten, problems = erase_files.erase_files(where, people)
+    for person_hash, files in rewritten.items():
+        certs[person_hash].files_rewritten.update(files)
+    for cert in certs.values():
+        cert.not_erased += problems
+    for person_hash, files in erase_files.scan(where, people, dagster_files(where)).items():
+        certs[person_hash].not_erased += [f"file {f}" for f in files
+                                          if f"file {f}" not in " ".join(problems)]

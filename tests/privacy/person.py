@@ -9,6 +9,11 @@ from pathlib import Path
 
 import duckdb
 
+from models_ml.runs import ensure_tables as ensure_ml_tables
+from pipelines.activation.warehouse import ensure_tables as ensure_ops_tables
+from pipelines.ingest import ingest_source
+from pipelines.resources import open_duckdb
+from pipelines.sources import SOURCES
 from tests.inbox_files import write_rows, write_text
 
 ADDRESS = "Zed.Quixote@Erasable.io"
@@ -121,3 +126,39 @@ def traces_in_files(folder: Path, skip: tuple[str, ...] = ()) -> list[str]:
 def malformed_line(inbox: Path, tag: str = "zq") -> Path:
     return write_text(inbox / "forms" / f"{tag}_xbroken.jsonl",
                       '{"submission_id": "zq-b1", "email": "zed.quixote@erasable.io", oops\n')
+
+
+BUILD = ("build", "--exclude-resource-type", "unit_test")
+OTHER = hashlib.md5(b"ann.lee@acme.com").hexdigest()  # a lead of the fixture, kept
+
+
+def score(con, lead: str) -> None:
+    con.execute("INSERT INTO ml.lead_scores (score_date, lead_id, model_version, probability, "
+                "score, tier, reason_1) VALUES (DATE '2026-03-10', ?, 'v1', 0.8, 80, 'A', "
+                "'+ visited pricing')", [lead])
+
+
+def load_all(warehouse, inbox) -> None:
+    con = open_duckdb(warehouse)
+    try:
+        for src in SOURCES.values():
+            ingest_source(con, src, inbox)
+    finally:
+        con.close()
+
+
+def python_rows(warehouse) -> None:
+    """Scores and assignments, as the scoring and routing assets would write them."""
+    con = open_duckdb(warehouse)
+    try:
+        ensure_ml_tables(con)
+        ensure_ops_tables(con)
+        for lead in (LEAD_ID, OTHER):
+            score(con, lead)
+            con.execute("INSERT INTO ops.lead_assignments (lead_id, team, owner, assigned_at, "
+                        "is_open) VALUES (?, 'emea', 'ana.silva', TIMESTAMPTZ "
+                        "'2026-03-10 09:00:00+00', true)", [lead])
+            con.execute("INSERT INTO ops.lead_assignment_events (lead_id, action, team, owner) "
+                        "VALUES (?, 'assigned', 'emea', 'ana.silva')", [lead])
+    finally:
+        con.close()

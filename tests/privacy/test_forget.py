@@ -4,80 +4,36 @@ without them; the file is rewritten; a re-dropped file loads nothing about them.
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 import time
 
-import pytest
-
 from models_ml.runs import ensure_tables as ensure_ml_tables
 from pipelines.activation.warehouse import ensure_tables as ensure_ops_tables
 from pipelines.cli import main
-from pipelines.ingest import ingest_source
 from pipelines.resources import open_duckdb
-from pipelines.sources import SOURCES
 from tests.dbt.workspace import FIXTURE, dbt, ingest
-from tests.privacy.person import LEAD_ID, malformed_line, traces_in_tables, write_person_files
-
-BUILD = ("build", "--exclude-resource-type", "unit_test")
-OTHER = hashlib.md5(b"ann.lee@acme.com").hexdigest()  # a lead of the fixture, kept
-
-
-def _score(con, lead: str) -> None:
-    con.execute("INSERT INTO ml.lead_scores (score_date, lead_id, model_version, probability, "
-                "score, tier, reason_1) VALUES (DATE '2026-03-10', ?, 'v1', 0.8, 80, 'A', "
-                "'+ visited pricing')", [lead])
-
-
-def _load_all(warehouse, inbox) -> None:
-    con = open_duckdb(warehouse)
-    try:
-        for src in SOURCES.values():
-            ingest_source(con, src, inbox)
-    finally:
-        con.close()
-
-
-def _python_rows(warehouse) -> None:
-    """Scores and assignments, as the scoring and routing assets would write them."""
-    con = open_duckdb(warehouse)
-    try:
-        ensure_ml_tables(con)
-        ensure_ops_tables(con)
-        for lead in (LEAD_ID, OTHER):
-            _score(con, lead)
-            con.execute("INSERT INTO ops.lead_assignments (lead_id, team, owner, assigned_at, "
-                        "is_open) VALUES (?, 'emea', 'ana.silva', TIMESTAMPTZ "
-                        "'2026-03-10 09:00:00+00', true)", [lead])
-            con.execute("INSERT INTO ops.lead_assignment_events (lead_id, action, team, owner) "
-                        "VALUES (?, 'assigned', 'emea', 'ana.silva')", [lead])
-    finally:
-        con.close()
-
-
-@pytest.fixture
-def with_person(lf_paths, tmp_path):
-    """The fixture's day 1, then the person's files, built by dbt; ml and ops rows."""
-    ingest(lf_paths.warehouse, FIXTURE / "day1", lf_paths.inbox)
-    write_person_files(lf_paths.inbox)
-    malformed_line(lf_paths.inbox)
-    _load_all(lf_paths.warehouse, lf_paths.inbox)
-    _python_rows(lf_paths.warehouse)
-    dbt(tmp_path / "dbt", lf_paths.warehouse, *BUILD)
-    return lf_paths
+from tests.privacy.person import (
+    BUILD,
+    OTHER,
+    load_all,
+    malformed_line,
+    score,
+    traces_in_tables,
+    write_person_files,
+)
 
 
 def _fresh_without_person(tmp_path):
     warehouse, inbox = tmp_path / "fresh" / "warehouse.duckdb", tmp_path / "fresh" / "inbox"
     ingest(warehouse, FIXTURE / "day1", inbox)
     write_person_files(inbox, with_person=False)
-    _load_all(warehouse, inbox)
+    load_all(warehouse, inbox)
     con = open_duckdb(warehouse)
     try:
         ensure_ml_tables(con)
         ensure_ops_tables(con)
-        _score(con, OTHER)
+        score(con, OTHER)
         con.execute("INSERT INTO ops.lead_assignments (lead_id, team, owner, assigned_at, "
                     "is_open) VALUES (?, 'emea', 'ana.silva', TIMESTAMPTZ "
                     "'2026-03-10 09:00:00+00', true)", [OTHER])
@@ -183,7 +139,7 @@ def test_forget_twice_is_harmless_and_redrop_loads_nothing(with_person, capsys):
 
     write_person_files(where.inbox, tag="again")
     malformed_line(where.inbox, tag="again")
-    _load_all(where.warehouse, where.inbox)
+    load_all(where.warehouse, where.inbox)
     con = open_duckdb(where.warehouse, read_only=True)
     try:
         assert traces_in_tables(con) == []
