@@ -21,6 +21,7 @@ import json
 import os
 import re
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -66,10 +67,31 @@ class Matcher:
         return found
 
 
-def _read(path: Path) -> tuple[bytes, bool]:
+class CorruptGzip(ValueError):
+    """A gzip file that ends early or is damaged: only its readable start is known."""
+
+
+def _inflate(raw: bytes) -> tuple[bytes, bool]:
+    """The content of gzip bytes, and whether it was whole (a damaged file: what can be read)."""
+    try:
+        return gzip.decompress(raw), True
+    except (EOFError, OSError, zlib.error):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            return inflater.decompress(raw), False
+        except zlib.error:
+            return b"", False
+
+
+def _read(path: Path, strict: bool = False) -> tuple[bytes, bool]:
+    """The file's content (gzip opened) and whether it was gzip; ``strict``: a damaged
+    gzip file raises :class:`CorruptGzip` instead of giving its readable start."""
     raw = path.read_bytes()
     if raw[:2] == GZIP_MAGIC:
-        return gzip.decompress(raw), True
+        data, whole = _inflate(raw)
+        if strict and not whole:
+            raise CorruptGzip(f"damaged gzip file, {len(data):,} bytes readable")
+        return data, True
     return raw, False
 
 
@@ -150,6 +172,11 @@ def rewrite(path: Path, matcher: Matcher) -> tuple[Counter, str | None]:
     data, gz = _read(path)
     removed: Counter = Counter()
     name = path.name.lower().removesuffix(".gz")
+    if gz and not _inflate(path.read_bytes())[1]:  # damaged: rewritten only if it names them
+        if matcher.who(data.decode("utf-8", errors="replace")):
+            return removed, (f"file {path}: a damaged gzip file naming the person: delete it "
+                             "(it cannot be loaded either)")
+        return removed, None
     if data[:4] == PARQUET_MAGIC:
         result = _without_parquet(path, data, matcher, removed)
         if result is not None:
@@ -206,7 +233,7 @@ def erase_files(where: LeadflowPaths, people: list[Person]
             continue
         try:
             removed, problem = rewrite(path, matcher)
-        except (OSError, ValueError, csv.Error) as exc:
+        except (OSError, ValueError, EOFError, csv.Error) as exc:
             removed, problem = Counter(), f"file {path}: could not be rewritten: {exc}"
         if problem:
             problems.append(problem)

@@ -69,7 +69,9 @@ def _row_matches(schema: str, table: str, cols: dict[str, str]) -> list[str]:
     norm = {"email": suppression.normalised_sql, "anon": suppression.anonymous_sql,
             "lead": lambda c: c}
     selects = []
-    for col in cols:
+    for col, data_type in cols.items():
+        if data_type != "VARCHAR":
+            continue
         kind = ("email" if col == "email" or col.endswith("_email") else
                 "anon" if col == "anonymous_id" else "lead" if col == "lead_id" else None)
         if kind is None:
@@ -148,6 +150,8 @@ def rebuild_dbt(where: LeadflowPaths) -> str | None:
 
     os.environ["LEADFLOW_WAREHOUSE"] = str(where.warehouse)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    for name in ("dagster", "dagster.builtin"):  # the CLI's output stays short
+        logging.getLogger(name).setLevel(logging.WARNING)
     invocation = dbt_resource().cli(
         ["build", "--full-refresh", "--exclude-resource-type", "unit_test", "--quiet"],
         raise_on_error=False, target_path=PROJECT.target_path / "forget")
