@@ -222,36 +222,36 @@ def data_files(where: LeadflowPaths) -> list[Path]:
 def erase_files(where: LeadflowPaths, people: list[Person]
                 ) -> tuple[dict[str, dict[str, int]], list[str]]:
     """Rewrite the files that name the people. (person hash -> {file: rows removed},
-    problems), the files named relative to the data directory (or the inbox)."""
+    problems), the files named relative to the data directory (or the inbox). An inbox
+    file's ledger entry is updated right after its rewrite, so an erasure stopped midway
+    leaves no rewritten file that the next run would take for a new one."""
     matcher = Matcher(people)
     per_person: dict[str, dict[str, int]] = {p.person_hash: {} for p in people}
-    problems, inbox_rewritten, reports = [], [], set()
-    for path in data_files(where):
-        if path.is_relative_to(where.reports) and path.name.endswith((".html", ".csv")):
-            if matcher.could_name(_read(path)[0].decode("utf-8", "replace").lower()):
-                reports.add(path.parent)
-            continue
-        try:
-            removed, problem = rewrite(path, matcher)
-        except (OSError, ValueError, EOFError, csv.Error) as exc:
-            removed, problem = Counter(), f"file {path}: could not be rewritten: {exc}"
-        if problem:
-            problems.append(problem)
-        if removed:
+    problems, reports = [], set()
+    con = open_duckdb_for(where)
+    try:
+        for path in data_files(where):
+            if path.is_relative_to(where.reports) and path.name.endswith((".html", ".csv")):
+                if matcher.could_name(_read(path)[0].decode("utf-8", "replace").lower()):
+                    reports.add(path.parent)
+                continue
+            try:
+                removed, problem = rewrite(path, matcher)
+            except (OSError, ValueError, EOFError, csv.Error) as exc:
+                removed, problem = Counter(), f"file {path}: could not be rewritten: {exc}"
+            if problem:
+                problems.append(problem)
+            if not removed:
+                continue
+            if path.is_relative_to(where.inbox):
+                update_ledger(con, where.inbox, path)
             shown = _shown(where, path)
             for person_hash, n in removed.items():
                 per_person[person_hash][shown] = n
-            if path.is_relative_to(where.inbox):
-                inbox_rewritten.append(path)
-    if inbox_rewritten or reports:
-        con = open_duckdb_for(where)
-        try:
-            for path in inbox_rewritten:
-                update_ledger(con, where.inbox, path)
-            for folder in sorted(reports):
-                problems += _render_report_again(con, where, folder, matcher, per_person)
-        finally:
-            con.close()
+        for folder in sorted(reports):
+            problems += _render_report_again(con, where, folder, matcher, per_person)
+    finally:
+        con.close()
     return per_person, problems
 
 
