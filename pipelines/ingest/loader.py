@@ -415,6 +415,11 @@ def _quarantine_file(con, src: Source, file_id: int, rel: str, path: Path,
         low = text.lower()
         text = ("corrupt gzip: " if "gzip" in low or "zlib" in low else "unreadable file: ") + text
     head = _file_head(path)
+    # a file's first line that names an erased person is not kept (privacy/suppression.py)
+    named = suppression.erased_text_sql(con, paths().data, "?")
+    if head is not None and named is not None and con.execute(f"SELECT {named}", [head]
+                                                              ).fetchone()[0]:
+        head = None
     con.execute(
         "INSERT INTO raw._quarantine VALUES (?, ?, ?, NULL, ?, ?, now())",
         [src.name, file_id, rel, text, head],
