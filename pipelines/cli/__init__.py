@@ -13,6 +13,8 @@ import sys
 
 from pipelines.cli.activation import add_activation_parsers
 from pipelines.cli.common import CliError
+from pipelines.cli.export_person import add_export_person_parser
+from pipelines.cli.forget import add_forget_parser
 from pipelines.cli.generate import add_generate_parser
 from pipelines.cli.importer import add_import_parser
 from pipelines.cli.model import add_model_parser
@@ -47,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_activation_parsers(sub)
     add_quarantine_parser(sub)
     add_unload_parser(sub)
+    add_forget_parser(sub)
+    add_export_person_parser(sub)
     return parser
 
 

@@ -29,6 +29,8 @@ from pipelines.ingest.catalog import ensure_raw_schema, existing_columns, quote_
 from pipelines.ingest.detect import FileKind, UnreadableFile, detect, open_regular, sha256_of
 from pipelines.ingest.fingerprint import content_fingerprint
 from pipelines.ingest.inbox import InboxEntry, scan
+from pipelines.privacy import suppression
+from pipelines.project import paths
 from pipelines.sources import Source
 
 log = logging.getLogger(__name__)
@@ -246,14 +248,17 @@ def _set_aside(con, src: Source, staged: readers.Staged) -> None:
     in a test of our own). Runs before the file's transaction: the staged table may live in
     another database than the warehouse, and a transaction writes to one only."""
     present, native = {c.name for c in staged.columns}, staged.native
+    # a row about an erased person (pipelines/privacy/suppression.py) goes first
+    erased = suppression.erased_row_sql(con, src, present, paths().data) or "false"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _bad AS
-        SELECT r.*, CASE WHEN NOT _parsed THEN 'unparseable JSON line'
+        SELECT r.*, CASE WHEN {erased} THEN '{suppression.ERASED}'
+                         WHEN NOT _parsed THEN 'unparseable JSON line'
                          WHEN {staged.problem} IS NOT NULL THEN {staged.problem}
                          ELSE {validate.reason(src, present, native)} END AS _reason
         FROM {staged.rows} r
         WHERE NOT (_parsed AND {staged.problem} IS NULL
-                   AND {validate.valid(src, present, native)})"""
+                   AND {validate.valid(src, present, native)}) OR {erased}"""
     )
     con.execute(
         f"UPDATE {staged.table} SET _rejected = true WHERE rowid IN (SELECT _rid FROM _bad)")
@@ -278,9 +283,15 @@ def _load_rows(con, src: Source, file_id: int, rel: str, kind: FileKind,
                {file_id} AS _file_id, _row AS _row_number, now() AS _loaded_at
         FROM {staged.rows} WHERE NOT _rejected"""
     ).fetchone()[0]
+    # an erased person's row is held without its text (pipelines/privacy/suppression.py)
+    erased = f"reason = '{suppression.ERASED}'"
+    if (named := suppression.erased_text_sql(con, paths().data, "original_text")) is not None:
+        erased += f" OR {named}"
     quarantined = con.execute(
         f"""INSERT INTO raw._quarantine
-        SELECT ?, {file_id}, ?, _row, reason, original_text, now() FROM (
+        SELECT ?, {file_id}, ?, _row,
+               CASE WHEN {erased} THEN '{suppression.ERASED}' ELSE reason END,
+               CASE WHEN NOT ({erased}) THEN original_text END, now() FROM (
             SELECT _row, _reason AS reason,
                    coalesce({staged.original}, {_rebuilt_text(kind, staged)}) AS original_text
             FROM _bad r {staged.original_join}
@@ -408,6 +419,11 @@ def _quarantine_file(con, src: Source, file_id: int, rel: str, path: Path,
         low = text.lower()
         text = ("corrupt gzip: " if "gzip" in low or "zlib" in low else "unreadable file: ") + text
     head = _file_head(path)
+    # a file's first line that names an erased person is not kept (privacy/suppression.py)
+    named = suppression.erased_text_sql(con, paths().data, "?")
+    if head is not None and named is not None and con.execute(f"SELECT {named}", [head]
+                                                              ).fetchone()[0]:
+        head = None
     con.execute(
         "INSERT INTO raw._quarantine VALUES (?, ?, ?, NULL, ?, ?, now())",
         [src.name, file_id, rel, text, head],

@@ -31,6 +31,10 @@ CREATE TABLE marts.dim_leads (
     product_interest VARCHAR, has_marketing_consent BOOLEAN, has_unsubscribed BOOLEAN,
     last_human_email_engagement_at TIMESTAMPTZ, last_web_activity_at TIMESTAMPTZ,
     latest_conversion_at TIMESTAMPTZ);
+CREATE TABLE marts.dim_consent_states (
+    lead_id VARCHAR, subscription_group VARCHAR, has_consent BOOLEAN,
+    consent_updated_at TIMESTAMPTZ, last_consent_event_type VARCHAR,
+    opt_in_legal_basis VARCHAR, consent_event_count BIGINT);
 CREATE TABLE marts.fct_lead_funnel (
     lead_id VARCHAR, current_stage VARCHAR, funnel_position VARCHAR, is_mql BOOLEAN,
     is_sql BOOLEAN, is_opportunity BOOLEAN, is_customer BOOLEAN, is_recycled BOOLEAN);
@@ -117,6 +121,8 @@ def add_lead(con: duckdb.DuckDBPyConnection, lead_id: str, *, minutes: int = 0,
                 "?, ?, ?, NULL, NULL)",
                 [lead_id, email or f"{lead_id}@acme.example", created, country, region, product,
                  consent, unsubscribed, engaged])
+    con.execute("INSERT INTO marts.dim_consent_states VALUES (?, 'all', ?, ?, ?, NULL, 1)",
+                [lead_id, consent, created, "form_opt_in" if consent else "form_opt_out"])
     con.execute("INSERT INTO marts.fct_lead_funnel VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [lead_id, stage, *FUNNEL[stage]])
 

@@ -73,7 +73,10 @@ PINNED = {
         "marts.fct_lead_score_contributions": (9600, "72351bc48c03c3852476ad43519a2a2e"),
         "marts.fct_lead_scores": (800, "1f3347676a5f73aafe1d4378f8a5f57b"),
         "marts.fct_lead_stages": (1347, "e16beacb7a351a120bdec16f303a24be"),
-        "marts.fct_merge_decisions": (3646, "0b67c18744226a2f5fff424b65ab9168"),
+        # re-pinned (issue 16): SendGrid `deferred` events are accepted now, so a spelling's
+        # first e-mail record may be one; the same 3646 decisions (the old hash with
+        # `deferred` quarantined again was checked equal)
+        "marts.fct_merge_decisions": (3646, "c0466356a1a66c81a3d372f39b3722f7"),
         "marts.fct_speed_to_lead": (230, "5dc6bf6b68f3aa608d1ff4facb1cb1f2"),
         "marts.fct_touchpoints": (5353, "9985d6878edac5f18de9644de37174d5"),
         "marts.rpt_attribution_by_channel": (180, "0606f639483c4d15ca81d4f8733cbed1"),
@@ -96,11 +99,14 @@ REPORT_DECIMALS = {"funnel.csv": 3}
 PINNED_REPORT = {
     "channel_roi.csv": (66, "4b7d57541fd8e99c2bb7199431949028"),
     "cohort_conversion.csv": (45, "8391f24d9f55570c31a92a2c42532df7"),
-    "data_quality_sources.csv": (6, "4f47d34cd309616a8d84135f6e687577"),
+    # re-pinned (issue 16): the generated e-mail files' `deferred` events are loaded now, not
+    # quarantined as unknown, so e-mail's quarantined rows drop and that reason leaves the
+    # top 20 (the other rows equal)
+    "data_quality_sources.csv": (6, "f50cd34ca0c21acd79c1051781517437"),
     "funnel.csv": (5, "450ceda263f422aef48a6f921eaa80e0"),
     "headline_kpis.csv": (17, "6722e89389c251cfb48d55ea3f234e53"),
     "open_sla_breaches.csv": (37, "3235ff74d9b5390209ca0e702aea83a2"),
-    "quarantine_reasons.csv": (20, "641000aeab813f813c68f24f9ce9cc81"),
+    "quarantine_reasons.csv": (20, "4bf5c6cf666d77a3c87c24bfeda1207b"),
     "sales_kpis.csv": (4, "4b7362f64104eb2b53b8c9e011530d9b"),
     "speed_to_lead_by_channel.csv": (8, "afec8a65ad11f48e564a938a3c36eedb"),
     "speed_to_lead_by_team.csv": (4, "f02c1b119ccc8130f37bb3c2f891511d"),

@@ -30,6 +30,7 @@ cleaned as (
         {{ clean_token('user_agent') }}                             as user_agent,
         {{ clean_token('ip') }}                                     as ip_address,
         {{ clean_text(optional_column('email_events', 'reason')) }} as event_reason,
+        {{ clean_token(optional_column('email_events', 'asm_group_id')) }} as subscription_group_id,
         _file_id,
         _row_number,
         _loaded_at
@@ -58,6 +59,7 @@ select
     user_agent,
     ip_address,
     event_reason,
+    subscription_group_id,
     _file_id,
     _row_number,
     _loaded_at
