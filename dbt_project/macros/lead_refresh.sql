@@ -145,6 +145,7 @@
         'report_sales_teams',
         'routing_rules',
         'sales_reps',
+        'score_tiers',
         'scoring_grades',
         'scoring_groups',
         'scoring_parameters',
