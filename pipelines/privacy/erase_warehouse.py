@@ -146,16 +146,21 @@ def rebuild_dbt(where: LeadflowPaths) -> str | None:
     """`dbt build --full-refresh` of the whole project on the warehouse (through the
     pipeline's dbt resource): every model recomputed from the raw rows that remain. The
     failure's first line, or None."""
-    from pipelines.assets.dbt import PROJECT, dbt_resource
+    from pipelines.assets.dbt import PROJECT, dbt_resource, set_dbt_environment
 
-    os.environ["LEADFLOW_WAREHOUSE"] = str(where.warehouse)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-    for name in ("dagster", "dagster.builtin"):  # the CLI's output stays short
-        logging.getLogger(name).setLevel(logging.WARNING)
-    invocation = dbt_resource().cli(
-        ["build", "--full-refresh", "--exclude-resource-type", "unit_test", "--quiet"],
-        raise_on_error=False, target_path=PROJECT.target_path / "forget")
-    invocation.wait()
+    set_dbt_environment(str(where.warehouse))
+    quiet = [logging.getLogger(name) for name in ("dagster", "dagster.builtin")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:  # the CLI's output stays short, for this build only
+        logger.setLevel(logging.WARNING)
+    try:
+        invocation = dbt_resource().cli(
+            ["build", "--full-refresh", "--exclude-resource-type", "unit_test", "--quiet"],
+            raise_on_error=False, target_path=PROJECT.target_path / "forget")
+        invocation.wait()
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
     if invocation.is_successful():
         return None
     error = invocation.get_error()
