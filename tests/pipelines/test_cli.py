@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import shutil
 import sys
@@ -9,6 +11,7 @@ import sys
 import pytest
 
 from pipelines.cli import main
+from pipelines.cli import quarantine as quarantine_cli
 from pipelines.project import PROJECT_ROOT
 
 SAMPLE_INBOX = PROJECT_ROOT / "data" / "sample" / "inbox"
@@ -78,6 +81,26 @@ def test_version(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert re.fullmatch(r"leadflow \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(monkeypatch, capsys):
+    # `leadflow model list | head -1`: the pipe closes while the command still prints
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    stdout = io.TextIOWrapper(os.fdopen(write_end, "wb"), write_through=True)
+    monkeypatch.setattr(sys, "stdout", stdout)
+
+    def long_listing(args) -> int:
+        for n in range(10_000):
+            print(f"held row {n}")
+        return 0
+
+    monkeypatch.setattr(quarantine_cli, "cmd_quarantine", long_listing)
+    try:
+        assert main(["quarantine"]) == 1
+    finally:
+        stdout.close()  # its fd now points at /dev/null: closing raises nothing
+    assert capsys.readouterr().err == ""
 
 
 def test_generate_without_the_dev_package_says_how_to_install_it(monkeypatch, capsys):
