@@ -98,3 +98,53 @@ def test_dbt_medians_ratios_and_report():
     assert dbt["daily_ratio"] == pytest.approx(20 / 110)
     assert [t["passed"] for t in dbt_targets("M", dbt)] == [True, True, True]
     assert "3 models and 4 data tests" in "\n".join(_dbt(dbt))
+
+
+def test_a_floor_is_timed_beside_its_model_and_checked_for_the_same_rows(tmp_path):
+    from leadflow_dev.bench.floors import SCRATCH, compare_model
+
+    con = duckdb.connect(str(tmp_path / "floors.duckdb"))
+    con.execute(f"CREATE SCHEMA {SCRATCH}")
+    con.execute("CREATE TABLE events AS SELECT range AS id, range % 7 AS k, range / 3 AS v "
+                "FROM range(1000)")
+    model = "SELECT k, count(*) AS n, sum(v) AS total FROM events GROUP BY k ORDER BY k"
+    # same rows in another order and column order, the float summed otherwise: equal
+    same = compare_model(con, "m", model, 2, floor_sql="SELECT k, sum(v) AS total, "
+                         "count(*) AS n FROM events GROUP BY k ORDER BY k DESC")
+    assert same["same_rows"] and same["rows"] == same["floor_rows"] == 7
+    assert len(same["model_runs"]) == len(same["floor_runs"]) == 2
+    assert same["ratio"] == pytest.approx(same["model_seconds"] / same["floor_seconds"])
+    # one row less, or one value off: not the same rows
+    fewer = compare_model(con, "m", model, 1, floor_sql=model.replace("FROM events",
+                                                                      "FROM events WHERE k > 0"))
+    assert not fewer["same_rows"] and fewer["floor_rows"] == 6
+    other = compare_model(con, "m", model, 1, floor_sql=model.replace("sum(v)", "sum(v) + 1"))
+    assert not other["same_rows"] and other["floor_rows"] == 7
+    renamed = compare_model(con, "m", model, 1, floor_sql=model.replace("AS n", "AS events"))
+    assert not renamed["same_rows"] and renamed["columns_missing_in_floor"] == ["n"]
+    assert con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE schema_name = "
+                       f"'{SCRATCH}'").fetchone()[0] == 0  # scratch tables dropped
+
+
+def test_every_floor_names_a_model_and_the_report_flags_other_rows():
+    from leadflow_dev.bench.floors import floor_models
+
+    models = {p.stem for p in (PROJECT_ROOT / "dbt_project" / "models").rglob("*.sql")}
+    assert {"stg_web__events", "int_web_sessions"} <= set(floor_models()) <= models
+    floor = {"model": "m", "rows": 7, "same_rows": True, "model_seconds": 3.0,
+             "floor_seconds": 2.0, "target": 1.5}
+    runs = {
+        "base": {"cutoff": "2026-06-30T00:00:00+00:00", "rows_held_back": {"web_events": 9}},
+        "builds": [{"full_seconds": 100.0, "daily_seconds": 5.0, "peak_rss_bytes": 1,
+                    "models": 3, "tests": 4, "model_seconds": {"m": 9.0},
+                    "floors": [floor, {**floor, "model": "w", "same_rows": False}]}],
+        "direct": [],
+    }
+    dbt = summarise_dbt(runs)
+    assert dbt["floors"][0]["ratio"] == pytest.approx(1.5)
+    assert dbt["floors"][0]["dbt_node_seconds"] == 9.0
+    found = {t["target"]: t["passed"] for t in dbt_targets("M", dbt)}
+    assert found["m / its floor"] and not found["w / its floor"]
+    assert "dbt build / same SQL in one connection" not in found  # not run, not judged
+    report = "\n".join(_dbt(dbt))
+    assert "not run" in report and "DIFFER" in report

@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-dbt", action="store_true",
                         help="leave out the dbt phase (full build vs the same SQL without dbt, "
                         "daily incremental vs full build)")
+    parser.add_argument("--no-same-sql", action="store_true",
+                        help="leave out the run of dbt's compiled SQL without dbt (the dbt "
+                        "overhead ratio)")
+    parser.add_argument("--floor-repeat", type=positive_int,
+                        help="runs of each heavy model and of its floor after each full "
+                        "build (default 3 at S, 1 at M and L)")
     parser.add_argument("--no-ml", action="store_true",
                         help="leave out the ML phase (training and scoring times, model vs "
                         "rule score and hidden truth)")
@@ -57,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         profile=args.profile,
         dbt=not args.no_dbt,
         ml=not args.no_ml,
+        same_sql=not args.no_same_sql,
+        floor_repeat=args.floor_repeat or scale.repeat,
     )
     try:
         results = run_benchmark(cfg)

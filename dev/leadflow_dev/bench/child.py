@@ -35,6 +35,7 @@ TASKS = {
     "dbt_prepare": "leadflow_dev.bench.dbt_tasks:prepare_task",
     "dbt_release_day": "leadflow_dev.bench.dbt_tasks:release_day_task",
     "dbt_direct": "leadflow_dev.bench.dbt_tasks:direct_task",
+    "dbt_floors": "leadflow_dev.bench.floors:floors_task",
     "ml_prepare": "leadflow_dev.bench.ml:prepare_task",
     "ml_train": "leadflow_dev.bench.ml:train_task",
     "ml_score": "leadflow_dev.bench.ml:score_task",

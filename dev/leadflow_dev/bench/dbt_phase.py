@@ -43,10 +43,12 @@ DB_NAME = "warehouse.duckdb"  # one file name everywhere: compiled SQL names its
 
 class DbtBench:
     def __init__(self, workdir: Path, inbox: Path, scratch: Path, temp_dir: Path,
-                 generator_params: dict):
+                 generator_params: dict, floor_repeat: int = 1, same_sql: bool = True):
         self.root = workdir / "dbt"
         self.inbox, self.scratch, self.temp_dir = inbox, scratch, temp_dir
         self.params = generator_params
+        self.floor_repeat = floor_repeat  # model and floor runs of each heavy model
+        self.with_same_sql = same_sql  # time the compiled SQL without dbt too
         self.base = self.root / "base" / DB_NAME
         self.build = self.root / "build" / DB_NAME
         self.direct = self.root / "direct" / DB_NAME
@@ -121,7 +123,9 @@ class DbtBench:
             kind = "VIEW" if node["config"]["materialized"] == "view" else "TABLE"
             out.append({"kind": "model", "name": node["name"], "schema": node["schema"],
                         "sql": f"CREATE OR REPLACE {kind} {node['relation_name']} AS "
-                               f"{node['compiled_code']}"})
+                               f"{node['compiled_code']}",
+                        "compiled": node["compiled_code"],
+                        "build_seconds": result.get("execution_time")})
         return out
 
     def full_and_daily(self, rep: int) -> dict:
@@ -129,14 +133,29 @@ class DbtBench:
         full, full_rss = self.dbt(BUILD, self.build)
         statements = self.executed_sql()
         self.statements.write_text(json.dumps(statements))
+        floors = self.floors(rep)
         run_in_child("dbt_release_day", {"db": str(self.build)}, self.scratch)
         daily, daily_rss = self.dbt(DAILY_BUILD, self.build)
         log.info("run %d dbt full build %8.2f s   daily incremental build %8.2f s", rep, full,
                  daily)
         return {"full_seconds": full, "daily_seconds": daily,
                 "peak_rss_bytes": max(full_rss, daily_rss),
+                "model_seconds": {s["name"]: s["build_seconds"] for s in statements
+                                  if s["kind"] == "model"},
+                "floors": floors,
                 "models": sum(s["kind"] == "model" for s in statements),
                 "tests": sum(s["kind"] == "test" for s in statements)}
+
+    def floors(self, rep: int) -> list[dict]:
+        """The heaviest models against their floors, on the warehouse the full build made."""
+        run = run_in_child("dbt_floors", {"db": str(self.build), "statements": str(self.statements),
+                                          "temp_dir": str(self.temp_dir),
+                                          "repeat": self.floor_repeat}, self.scratch)
+        for f in run.result["models"]:
+            log.info("run %d floor %-28s model %7.2f s  floor %7.2f s  ratio %5.2f  %s", rep,
+                     f["model"], f["model_seconds"], f["floor_seconds"], f["ratio"] or 0,
+                     "same rows" if f["same_rows"] else "ROWS DIFFER")
+        return run.result["models"]
 
     def same_sql(self, rep: int) -> dict:
         self.copy(self.base, self.direct)
@@ -152,7 +171,9 @@ class DbtBench:
         builds, direct = [], []
         for rep in range(1, repeat + 1):
             # the SQL comes from a finished build, so the first repetition builds first
-            if rep % 2:
+            if not self.with_same_sql:
+                builds.append(self.full_and_daily(rep))
+            elif rep % 2:
                 builds.append(self.full_and_daily(rep))
                 direct.append(self.same_sql(rep))
             else:

@@ -31,6 +31,8 @@ class BenchConfig:
     profile: bool = False  # one more, profiled, ingestion run (not in the medians)
     dbt: bool = True  # the dbt phase: full build vs same SQL, daily vs full build
     ml: bool = True  # the ML phase: training and scoring times, model vs rule score and truth
+    same_sql: bool = True  # the dbt build's compiled SQL without dbt (the overhead ratio)
+    floor_repeat: int = 1  # runs of each heavy model and of its floor per full build
 
     @property
     def inbox(self) -> Path:
@@ -165,7 +167,8 @@ def run_benchmark(cfg: BenchConfig) -> dict:
     dbt_runs = None
     if cfg.dbt:
         dbt_runs = DbtBench(cfg.workdir, cfg.inbox, cfg.scratch, cfg.duckdb_temp,
-                            cfg.scale.generator_params()).run(cfg.repeat)
+                            cfg.scale.generator_params(), floor_repeat=cfg.floor_repeat,
+                            same_sql=cfg.same_sql).run(cfg.repeat)
     meta["environment"]["load_average_at_end"] = list(os.getloadavg())
     meta["finished_at"] = _now()
     results = summarise(meta, generator, ingest_runs, bare_runs, profile, dbt_runs)

@@ -110,17 +110,35 @@ def _dbt(dbt: dict) -> list[str]:
     rows = [
         ["dbt build, full", _secs(dbt["median_full_seconds"]),
          " ".join(f"{b['full_seconds']:.2f}" for b in builds)],
-        ["same SQL, one DuckDB connection", _secs(dbt["median_direct_seconds"]),
+        ["same SQL, one DuckDB connection", _secs(dbt["median_direct_seconds"]) if direct
+         else "not run",
          " ".join(f"{d['seconds']:.2f}" for d in direct)],
         ["dbt build, daily incremental", _secs(dbt["median_daily_seconds"]),
          " ".join(f"{b['daily_seconds']:.2f}" for b in builds)],
     ]
-    return [
+    lines = [
         f"dbt: {builds[0]['models']} models and {builds[0]['tests']} data tests; the daily run "
         f"adds the {_int(held)} rows of the last day (from {base['cutoff'][:10]}) as new files",
         *table(["build", "median s", "runs (s)"], rows),
         f"dbt / same SQL {_ratio(dbt['overhead_ratio'])}; daily / full "
         f"{_ratio(dbt['daily_ratio'])}; peak RSS {_bytes(dbt['peak_rss_bytes'])}",
+    ]
+    if dbt.get("floors"):
+        lines += ["", *_floors(dbt["floors"])]
+    return lines
+
+
+def _floors(floors: list[dict]) -> list[str]:
+    rows = [[f["model"], _int(f["rows"]), _secs(f["dbt_node_seconds"]), _secs(f["model_seconds"]),
+             _secs(f["floor_seconds"]), _ratio(f["ratio"]), f"<= {f['target']:.1f}",
+             ("PASS" if f["ratio"] is not None and f["ratio"] <= f["target"] else "FAIL")
+             if f["same_rows"] else "FAIL", "same" if f["same_rows"] else "DIFFER"]
+            for f in floors]
+    return [
+        "Heavy models against their floor (a plain hand-written DuckDB query giving the same "
+        "rows), median seconds in one connection on the built warehouse",
+        *table(["model", "rows", "dbt node s", "model s", "floor s", "ratio", "target",
+                "result", "rows vs floor"], rows),
     ]
 
 

@@ -21,7 +21,16 @@ changed_visitors as (
 
 events as (
 
-    select events.*
+    -- only what the sessions count: the landing hit's columns are joined back per session
+    select
+        events.anonymous_id,
+        events.event_id,
+        events.occurred_at,
+        events.event_type,
+        events.page_path,
+        events.page_category,
+        events.is_high_intent_page,
+        events._file_id
     from {{ ref('stg_web__events') }} as events
     {% if is_incremental() %}
     inner join changed_visitors using (anonymous_id)
@@ -34,9 +43,8 @@ gaps as (
 
     select
         *,
-        lag(occurred_at) over visitor_timeline as previous_occurred_at,
-        -- the landing hit of a session is its first page view (else its first event)
-        (event_type <> 'page', occurred_at, event_id) as landing_order
+        lag(occurred_at) over visitor_timeline                      as previous_occurred_at,
+        row_number() over visitor_timeline                          as timeline_position
     from events
     window visitor_timeline as (partition by anonymous_id order by occurred_at, event_id)
 
@@ -49,12 +57,12 @@ numbered as (
         sum(
             case
                 when previous_occurred_at is null then 1
-                when occurred_at - previous_occurred_at
-                     > to_minutes({{ var('session_inactivity_minutes') }}) then 1
+                when occurred_at > {{ dbt.dateadd('minute', var('session_inactivity_minutes'),
+                                                  'previous_occurred_at') }} then 1
                 else 0
             end
         ) over (
-            partition by anonymous_id order by occurred_at, event_id
+            partition by anonymous_id order by timeline_position
             rows between unbounded preceding and current row
         ) as session_number
     from gaps
@@ -81,19 +89,35 @@ sessions as (
         count(*) filter (where event_type = 'identify')             as identify_event_count,
         list_sort(list(distinct page_category)
             filter (where event_type = 'page' and page_category is not null)) as page_categories,
-        -- the session's source is its landing hit's
-        arg_min_null(page_url, landing_order)                       as landing_page_url,
-        arg_min_null(page_path, landing_order)                      as landing_page_path,
-        arg_min_null(page_category, landing_order)                  as landing_page_category,
-        arg_min_null(referrer_host, landing_order)                  as referrer_host,
-        arg_min_null(utm_source, landing_order)                     as utm_source,
-        arg_min_null(utm_medium, landing_order)                     as utm_medium,
-        arg_min_null(utm_campaign, landing_order)                   as utm_campaign,
-        arg_min_null(traffic_channel, landing_order)                as channel,
-        arg_min_null(user_agent, landing_order)                     as user_agent,
+        -- the landing hit: the session's first page view, else its first event
+        coalesce(min(timeline_position) filter (where event_type = 'page'),
+                 min(timeline_position))                            as landing_position,
         max(_file_id)                                               as max_file_id
     from numbered
     group by anonymous_id, session_number
+
+),
+
+-- the session's source is its landing hit's
+landing as (
+
+    select
+        sessions.*,
+        hits.page_url                                               as landing_page_url,
+        hits.page_path                                              as landing_page_path,
+        hits.page_category                                          as landing_page_category,
+        hits.referrer_host,
+        hits.utm_source,
+        hits.utm_medium,
+        hits.utm_campaign,
+        hits.traffic_channel                                        as channel,
+        hits.user_agent
+    from sessions
+    inner join numbered as landing_hit
+        on  landing_hit.anonymous_id = sessions.anonymous_id
+        and landing_hit.timeline_position = sessions.landing_position
+    inner join {{ ref('stg_web__events') }} as hits
+        on hits.event_id = landing_hit.event_id
 
 )
 
@@ -127,4 +151,4 @@ select
     channel,
     user_agent,
     max_file_id
-from sessions
+from landing

@@ -196,22 +196,27 @@ snapshot_events as (
                      'other_form', 'human_email_click'] %}
 {% set windows = [7, 30, 90] %}
 -- per lead, snapshot and behaviour first, then one column per behaviour and window: the
--- wide pivot aggregates the few rows per behaviour, not every event
+-- wide pivot and the rule score aggregate the few rows per behaviour, not every event (the
+-- range join's result is aggregated once; an engagement rule matches on the behaviour
+-- alone, so its points are the rule's points times the behaviour's (decayed) quantity)
 behaviour_windows as (
 
     select
-        lead_id,
-        snapshot_name,
-        behaviour,
+        snapshot_events.lead_id,
+        snapshot_events.snapshot_name,
+        snapshot_events.behaviour,
         {% for window in windows %}
-        sum(quantity) filter (where days_ago < {{ window }})        as quantity_{{ window }}d,
+        sum(snapshot_events.quantity) filter (where snapshot_events.days_ago < {{ window }}) as quantity_{{ window }}d,
         {% endfor %}
-        sum(quantity)                                               as quantity_total,
-        min(days_ago)                                               as days_since,
-        count(*) filter (where is_before_creation)                  as events_before_creation,
+        sum(snapshot_events.quantity)                               as quantity_total,
+        sum({{ decayed_points('snapshot_events.quantity', 'true', 'snapshot_events.days_ago',
+                              'params.half_life_days') }})          as decayed_quantity,
+        min(snapshot_events.days_ago)                               as days_since,
+        count(*) filter (where snapshot_events.is_before_creation)  as events_before_creation,
         count(*)                                                    as events
     from snapshot_events
-    group by lead_id, snapshot_name, behaviour
+    cross join params
+    group by snapshot_events.lead_id, snapshot_events.snapshot_name, snapshot_events.behaviour
 
 ),
 
@@ -248,17 +253,16 @@ rules as (
 rule_engagement_groups as (
 
     select
-        snapshot_events.lead_id,
-        snapshot_events.snapshot_name,
+        behaviour_windows.lead_id,
+        behaviour_windows.snapshot_name,
         {{ capped_points(
-            'sum(' ~ decayed_points('snapshot_events.quantity * rules.points', 'rules.is_decayed',
-                                    'snapshot_events.days_ago', 'params.half_life_days') ~ ')',
+            'sum(rules.points * case when rules.is_decayed then behaviour_windows.decayed_quantity'
+            ~ ' else behaviour_windows.quantity_total end)',
             'min(rules.min_points)', 'max(rules.max_points)') }}     as points
-    from snapshot_events
+    from behaviour_windows
     inner join rules
-        on {{ engagement_rule_matches('snapshot_events', 'rules') }}
-    cross join params
-    group by snapshot_events.lead_id, snapshot_events.snapshot_name, rules.rule_group
+        on {{ engagement_rule_matches('behaviour_windows', 'rules') }}
+    group by behaviour_windows.lead_id, behaviour_windows.snapshot_name, rules.rule_group
 
 ),
 
