@@ -3,11 +3,8 @@
 {# Trimmed text, NULL when empty or a placeholder such as 'n/a' (var placeholder_values). #}
 {% macro clean_text(column) -%}
     case
-        when list_contains(
-            [{%- for value in var('placeholder_values') %}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}],
-            lower(trim({{ column }}))
-        ) then null
-        else regexp_replace(trim({{ column }}), '\s+', ' ', 'g')
+        when {{ leadflow.list_contains(leadflow.list_of_strings(var('placeholder_values')), 'lower(trim(' ~ column ~ '))') }} then null
+        else {{ leadflow.regexp_replace('trim(' ~ column ~ ')', '\s+', ' ') }}
     end
 {%- endmacro %}
 
@@ -20,13 +17,7 @@
 {% macro title_case_name(cleaned) -%}
     case
         when {{ cleaned }} = upper({{ cleaned }}) or {{ cleaned }} = lower({{ cleaned }})
-            then list_aggregate(
-                list_transform(
-                    string_split(lower({{ cleaned }}), ' '),
-                    lambda w: upper(left(w, 1)) || substr(w, 2)
-                ),
-                'string_agg', ' '
-            )
+            then {{ leadflow.capitalize_words('lower(' ~ cleaned ~ ')') }}
         else {{ cleaned }}
     end
 {%- endmacro %}
@@ -37,11 +28,9 @@
     are removed (jane+news@x.com -> jane@x.com). This is the person key.
 #}
 {% macro normalize_email(column) -%}
-    {%- set base -%}
-        regexp_replace(lower(trim({{ column }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || '<>"''')), '^mailto:', '')
-    {%- endset -%}
+    {%- set base = lower_trim_email(column) -%}
     {%- if var('email_strip_plus_tag') -%}
-        regexp_replace({{ base }}, '\+[^@]*@', '@')
+        {{ leadflow.regexp_replace(base, '\+[^@]*@', '@', all=false) }}
     {%- else -%}
         {{ base }}
     {%- endif -%}
@@ -49,52 +38,54 @@
 
 {# Lower-cased and trimmed, without the plus-tag rule: to tell which merge rule applied. #}
 {% macro lower_trim_email(column) -%}
-    regexp_replace(lower(trim({{ column }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || '<>"''')), '^mailto:', '')
+    {{ leadflow.regexp_replace(
+        'lower(' ~ leadflow.trim_characters(column, "' ' || chr(9) || chr(10) || chr(13) || chr(160) || " ~ leadflow.text_literal('<>"\'')) ~ ')',
+        '^mailto:', '', all=false) }}
 {%- endmacro %}
 
 {# True when a normalised address is deliverable-looking: one @, a dotted domain, a TLD. #}
 {% macro is_valid_email(normalized) -%}
     coalesce(
-        regexp_full_match({{ normalized }}, '[a-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&''*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}'),
+        {{ leadflow.regexp_full_match(normalized, leadflow.regex("[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}")) }},
         false
     )
 {%- endmacro %}
 
 {# UTM value: trimmed, lower-cased, '+' and %20 decoded, inner white space collapsed. #}
 {% macro clean_utm(column) -%}
-    nullif(regexp_replace(lower(trim(url_decode(replace({{ column }}, '+', ' ')))), '\s+', ' ', 'g'), '')
+    nullif({{ leadflow.regexp_replace('lower(trim(' ~ leadflow.url_decode("replace(" ~ column ~ ", '+', ' ')") ~ '))', '\s+', ' ') }}, '')
 {%- endmacro %}
 
 {# Path of a URL (or of a bare path): lower case, no query or fragment, no trailing slash. #}
 {% macro url_path(column) -%}
     coalesce(
-        nullif(rtrim(lower(regexp_extract(trim({{ column }}), '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1)), '/'), ''),
+        nullif({{ leadflow.rtrim_characters('lower(' ~ leadflow.regexp_extract('trim(' ~ column ~ ')', '^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)', 1) ~ ')', "'/'") }}, ''),
         case when {{ column }} is not null and trim({{ column }}) <> '' then '/' end
     )
 {%- endmacro %}
 
 {# Host of an absolute URL, lower case, without www. and port; NULL for a bare path. #}
 {% macro url_host(column) -%}
-    nullif(regexp_replace(lower(regexp_extract(trim({{ column }}), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)', 1)), '^www\.', ''), '')
+    nullif({{ leadflow.regexp_replace('lower(' ~ leadflow.regexp_extract('trim(' ~ column ~ ')', '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)', 1) ~ ')', '^www\.', '', all=false) }}, '')
 {%- endmacro %}
 
 {# One query-string parameter of a URL, URL-decoded; NULL when absent. #}
 {% macro url_param(column, name) -%}
-    nullif(url_decode(regexp_extract({{ column }}, '[?&]{{ name }}=([^&#]*)', 1)), '')
+    nullif({{ leadflow.url_decode(leadflow.regexp_extract(column, '[?&]' ~ name ~ '=([^&#]*)', 1)) }}, '')
 {%- endmacro %}
 
 {# True when a host is our own site (var own_site_domains) or one of its sub-domains. #}
 {% macro is_own_host(host) -%}
     coalesce(
         {%- for domain in var('own_site_domains') %}
-        {{ host }} = '{{ domain }}' or ends_with({{ host }}, '.{{ domain }}'){{ " or" if not loop.last }}
+        {{ host }} = '{{ domain }}' or {{ leadflow.ends_with(host, "'." ~ domain ~ "'") }}{{ " or" if not loop.last }}
         {%- endfor %}
     , false)
 {%- endmacro %}
 
 {# A stable surrogate key: md5 of the '|'-joined text of the given expressions. #}
 {% macro surrogate_key(columns) -%}
-    md5(concat_ws('|', {% for c in columns %}coalesce(cast({{ c }} as varchar), '∅'){{ ", " if not loop.last }}{% endfor %}))
+    md5(concat_ws('|', {% for c in columns %}coalesce(cast({{ c }} as {{ leadflow.type_text() }}), '∅'){{ ", " if not loop.last }}{% endfor %}))
 {%- endmacro %}
 
 {# The lead key: md5 of the normalised e-mail address (stable across runs and merges). #}

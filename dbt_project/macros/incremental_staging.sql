@@ -78,9 +78,7 @@
     {%- set query -%}
         select md5('{{ local_md5(model.raw_code) }}' || {{ rule_vars_literal() }}
             {%- for seed in seeds %}
-            || coalesce((select string_agg(md5(cast(seed_rows as varchar)), ','
-                                           order by md5(cast(seed_rows as varchar)))
-                         from {{ seed }} as seed_rows), '')
+            || coalesce({{ leadflow.rows_fingerprint(seed) }}, '')
             {%- endfor %})
     {%- endset -%}
     {%- do return('leadflow rules ' ~ run_query(query).columns[0].values()[0]) -%}

@@ -165,9 +165,7 @@
         {{ rule_vars_literal() }}
         || '{{ code | join(",") }}'
         {%- for seed in seeds %}
-        || coalesce((select string_agg(md5(cast(seed_rows as varchar)), ','
-                                       order by md5(cast(seed_rows as varchar)))
-                     from {{ ref(seed) }} as seed_rows), '')
+        || coalesce({{ leadflow.rows_fingerprint(ref(seed)) }}, '')
         {%- endfor %}
     )
 {%- endmacro %}
@@ -184,7 +182,7 @@
                      'ml_random_snapshots_per_lead'] -%}
         {%- do vars.update({name: var(name, none)}) -%}
     {%- endfor -%}
-    {{ "'" ~ (tojson(vars, sort_keys=true) | replace("'", "''")) ~ "'" }}
+    {{ leadflow.text_literal(tojson(vars, sort_keys=true)) }}
 {%- endmacro %}
 
 

@@ -8,7 +8,7 @@
 {% macro _pattern_matches(value, pattern) -%}
     (coalesce({{ pattern }}, '') = ''
      or ({{ pattern }} = '(none)' and {{ value }} is null)
-     or ({{ pattern }} <> '(none)' and {{ value }} is not null and regexp_full_match({{ value }}, {{ pattern }})))
+     or ({{ pattern }} <> '(none)' and {{ value }} is not null and {{ leadflow.regexp_full_match(value, pattern) }}))
 {%- endmacro %}
 
 {#
@@ -18,7 +18,7 @@
 {% macro channel_lookup(from_cte, source_col='utm_source', medium_col='utm_medium', referrer_col='referrer_host') -%}
     select
         combos.{{ source_col }}, combos.{{ medium_col }}, combos.{{ referrer_col }},
-        arg_min(rules.channel, rules.priority) as channel,
+        {{ leadflow.arg_min('rules.channel', 'rules.priority') }} as channel,
         min(rules.priority) as channel_rule
     from (select distinct {{ source_col }}, {{ medium_col }}, {{ referrer_col }} from {{ from_cte }}) as combos
     inner join {{ ref('channel_mapping') }} as rules
@@ -33,11 +33,11 @@
 {% macro page_category_lookup(from_cte, path_col='page_path') -%}
     select
         paths.{{ path_col }},
-        arg_min(rules.page_category, rules.priority) as page_category,
-        arg_min(rules.is_high_intent, rules.priority) as is_high_intent_page
+        {{ leadflow.arg_min('rules.page_category', 'rules.priority') }} as page_category,
+        {{ leadflow.arg_min('rules.is_high_intent', 'rules.priority') }} as is_high_intent_page
     from (select distinct {{ path_col }} from {{ from_cte }} where {{ path_col }} is not null) as paths
     inner join {{ ref('page_categories') }} as rules
-        on regexp_full_match(paths.{{ path_col }}, rules.path_pattern)
+        on {{ leadflow.regexp_full_match('paths.' ~ path_col, 'rules.path_pattern') }}
     group by all
 {%- endmacro %}
 
@@ -54,5 +54,5 @@
 
 {# The matching key of a country spelling: "  U.S.A. " -> "usa", "España" -> "espana". #}
 {% macro country_key(column) -%}
-    trim(regexp_replace(regexp_replace(strip_accents(lower({{ column }})), '[.,()]', '', 'g'), '\s+', ' ', 'g'))
+    trim({{ leadflow.regexp_replace(leadflow.regexp_replace(leadflow.strip_accents('lower(' ~ column ~ ')'), '[.,()]', ''), '\s+', ' ') }})
 {%- endmacro %}

@@ -3,7 +3,8 @@
     VARCHAR the first time a file has it): the typed column when the raw table has it,
     else a typed NULL, so a model compiles against any warehouse.
 #}
-{% macro optional_column(source_table, column_name, data_type='varchar') -%}
+{% macro optional_column(source_table, column_name, data_type=none) -%}
+    {%- set data_type = data_type or leadflow.type_text() -%}
     {%- set found = [] -%}
     {%- if execute -%}
         {#- a unit test's graph has no sources: the raw schema is then taken as is -#}

@@ -19,7 +19,7 @@
         {%- endif -%}
         (select
         {%- for column in columns %}
-            cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+            cast(null as {{ leadflow.portable_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
         {%- endfor %}
         where false)
     {%- else -%}

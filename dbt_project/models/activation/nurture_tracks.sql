@@ -42,7 +42,7 @@ measured as (
 
     select
         leads.*,
-        date_diff('day', leads.last_engaged_at, as_of.as_of_at)     as days_since_engagement,
+        {{ leadflow.date_diff('day', 'leads.last_engaged_at', 'as_of.as_of_at') }}     as days_since_engagement,
         as_of.as_of_at
     from leads
     cross join as_of

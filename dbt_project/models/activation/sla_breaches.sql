@@ -20,11 +20,11 @@ watched as (
         coalesce(assignments.tier, 'unscored')                      as tier,
         policies.sla_hours,
         handed.handed_at,
-        handed.handed_at + to_seconds(cast(policies.sla_hours * 3600 as bigint)) as sla_due_at,
+        handed.handed_at + {{ leadflow.duration('cast(policies.sla_hours * 3600 as bigint)', 'second') }} as sla_due_at,
         handed.first_touch_at,
         handed.is_touched,
         coalesce(handed.response_minutes,
-                 date_diff('second', handed.handed_at, handed.as_of) / 60.0) as minutes_waited,
+                 {{ leadflow.date_diff('second', 'handed.handed_at', 'handed.as_of') }} / 60.0) as minutes_waited,
         handed.as_of
     from {{ ref('stg_ops__lead_assignments') }} as assignments
     inner join handed using (lead_id)

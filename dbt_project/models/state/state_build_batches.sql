@@ -26,7 +26,7 @@ rules as (
         (select max(batch_number) from {{ this }})                  as batch_number,
         max(batch_number) filter (where is_complete)                as complete_batch_number,
         max(through_file_id) filter (where is_complete)             as through_file_id,
-        arg_max(rules_fingerprint, batch_number) filter (where is_complete) as rules_fingerprint
+        {{ leadflow.arg_max('rules_fingerprint', 'batch_number') }} filter (where is_complete) as rules_fingerprint
     from {{ this }}
 
 )

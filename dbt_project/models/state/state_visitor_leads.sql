@@ -20,7 +20,7 @@ current_visitors as (
 {% if is_incremental() %}
 , recorded as (
 
-    select anonymous_id, arg_max(lead_id, batch_number) as lead_id
+    select anonymous_id, {{ leadflow.arg_max('lead_id', 'batch_number') }} as lead_id
     from {{ this }}
     group by anonymous_id
 
@@ -41,7 +41,7 @@ select
     batch.batch_number,
     current_visitors.anonymous_id,
     current_visitors.lead_id,
-    cast(null as varchar)                                           as previous_lead_id
+    cast(null as {{ leadflow.type_text() }})                                           as previous_lead_id
 from current_visitors
 cross join batch
 {% endif %}

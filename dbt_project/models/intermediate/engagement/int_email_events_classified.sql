@@ -49,7 +49,7 @@ bot_agents as (
     select
         agents.user_agent,
         agents.event_type,
-        arg_min(bots.bot_name, bots.priority) as bot_name
+        {{ leadflow.arg_min('bots.bot_name', 'bots.priority') }} as bot_name
     from (
         select distinct user_agent, event_type
         from events
@@ -57,7 +57,7 @@ bot_agents as (
     ) as agents
     inner join {{ ref('email_bot_user_agents') }} as bots
         on (bots.applies_to = 'any' or bots.applies_to = agents.event_type)
-        and regexp_matches(lower(agents.user_agent), bots.user_agent_pattern)
+        and {{ leadflow.regexp_matches('lower(agents.user_agent)', 'bots.user_agent_pattern') }}
     group by all
 
 ),
@@ -67,7 +67,7 @@ timed as (
     select
         events.*,
         deliveries.delivered_at,
-        epoch(events.occurred_at - coalesce(deliveries.delivered_at, deliveries.processed_at))
+        {{ leadflow.seconds_between('coalesce(deliveries.delivered_at, deliveries.processed_at)', 'events.occurred_at') }}
                                                                     as seconds_after_delivery,
         bot_agents.bot_name
     from events

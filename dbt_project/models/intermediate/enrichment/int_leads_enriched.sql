@@ -19,7 +19,7 @@ domains as (
     select
         lead_id,
         split_part(email, '@', 2)                                   as email_domain,
-        regexp_extract(split_part(email, '@', 2), '\.([a-z]+)$', 1) as email_tld
+        {{ leadflow.regexp_extract("split_part(email, '@', 2)", '\.([a-z]+)$', 1) }} as email_tld
     from people
 
 ),
@@ -36,11 +36,11 @@ titles as (
 
     select
         distinct_titles.job_title,
-        arg_min(patterns.value, patterns.priority) filter (where patterns.dimension = 'seniority')  as seniority,
-        arg_min(patterns.value, patterns.priority) filter (where patterns.dimension = 'department') as department
+        {{ leadflow.arg_min('patterns.value', 'patterns.priority') }} filter (where patterns.dimension = 'seniority')  as seniority,
+        {{ leadflow.arg_min('patterns.value', 'patterns.priority') }} filter (where patterns.dimension = 'department') as department
     from (select distinct job_title from people where job_title is not null) as distinct_titles
     inner join {{ ref('job_title_patterns') }} as patterns
-        on regexp_matches(lower(distinct_titles.job_title), patterns.title_pattern)
+        on {{ leadflow.regexp_matches('lower(distinct_titles.job_title)', 'patterns.title_pattern') }}
     group by distinct_titles.job_title
 
 ),
@@ -79,7 +79,7 @@ touches as (
         utm_source,
         utm_medium,
         utm_campaign,
-        cast(null as varchar),
+        cast(null as {{ leadflow.type_text() }}),
         landing_page_path
     from {{ ref('int_form_submissions_identified') }}
     where not is_double_submit
@@ -92,19 +92,15 @@ sources as (
 
     select
         lead_id,
-        arg_min(touch, (touched_at, touch_rank, touch_id))         as original,
-        arg_max(touch, (touched_at, touch_rank, touch_id))         as latest
+        {{ leadflow.arg_min('touch', '(touched_at, touch_rank, touch_id)') }}         as original,
+        {{ leadflow.arg_max('touch', '(touched_at, touch_rank, touch_id)') }}         as latest
     from (
         select
             lead_id,
             touched_at,
             touch_rank,
             touch_id,
-            {
-                {%- for column in ['touched_at', 'touch_type', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'referrer_host', 'landing_page_path'] %}
-                '{{ column }}': {{ column }}{{ "," if not loop.last }}
-                {%- endfor %}
-            }                                                       as touch
+            {{ leadflow.struct_of(['touched_at', 'touch_type', 'channel', 'utm_source', 'utm_medium', 'utm_campaign', 'referrer_host', 'landing_page_path']) }} as touch
         from touches
     )
     group by lead_id
@@ -115,9 +111,9 @@ conversions as (
 
     select
         lead_id,
-        arg_min(form_id, submission_number)                         as first_conversion_form_id,
+        {{ leadflow.arg_min('form_id', 'submission_number') }}                         as first_conversion_form_id,
         min(submitted_at)                                           as first_conversion_at,
-        arg_max(form_id, submission_number)                         as latest_conversion_form_id,
+        {{ leadflow.arg_max('form_id', 'submission_number') }}                         as latest_conversion_form_id,
         max(submitted_at)                                           as latest_conversion_at
     from {{ ref('int_form_submissions_identified') }}
     where not is_double_submit

@@ -16,7 +16,7 @@ history as (
         min(created_at)                                             as created_at,
         min(state_at)                                               as first_state_at,
         count(*)                                                    as state_count,
-        arg_max(email, state_at) filter (where is_valid_email)      as email
+        {{ leadflow.arg_max('email', 'state_at') }} filter (where is_valid_email)      as email
     from states
     group by deal_id
 

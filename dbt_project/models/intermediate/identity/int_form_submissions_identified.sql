@@ -43,7 +43,7 @@ select
     coalesce(
         ordered.previous_same_form_at is not null
         and ordered.submitted_at - ordered.previous_same_form_at
-            <= to_minutes({{ var('double_submit_window_minutes') }}),
+            <= {{ leadflow.duration(var('double_submit_window_minutes'), 'minute') }},
         false
     )                                                               as is_double_submit,
     ordered.landing_page_path,

@@ -66,7 +66,7 @@ click_landings as (
         and page_views.utm_campaign = human_clicks.link_utm_campaign
         and page_views.occurred_at >= human_clicks.occurred_at
         and page_views.occurred_at <= human_clicks.occurred_at
-            + to_seconds({{ var('email_click_stitch_seconds') }})
+            + {{ leadflow.duration(var('email_click_stitch_seconds'), 'second') }}
 
 ),
 
@@ -99,10 +99,10 @@ identified as (
 
     select
         anonymous_id,
-        arg_min(email, (identified_at, evidence_rank, evidence_record_id))              as email,
+        {{ leadflow.arg_min('email', '(identified_at, evidence_rank, evidence_record_id)') }}              as email,
         min(identified_at)                                                              as identified_at,
-        arg_min(identified_by, (identified_at, evidence_rank, evidence_record_id))      as identified_by,
-        arg_min(evidence_record_id, (identified_at, evidence_rank, evidence_record_id)) as identified_by_record_id,
+        {{ leadflow.arg_min('identified_by', '(identified_at, evidence_rank, evidence_record_id)') }}      as identified_by,
+        {{ leadflow.arg_min('evidence_record_id', '(identified_at, evidence_rank, evidence_record_id)') }} as identified_by_record_id,
         count(distinct email)                                                           as identity_count
     from evidence
     group by anonymous_id

@@ -71,7 +71,7 @@ people as (
 -- golden-record fields each submission supplied
 field_sources as (
 
-    select record_id, list_sort(list(field_name)) as survived_fields
+    select record_id, {{ leadflow.sorted_list('field_name') }} as survived_fields
     from (
         {% for field in ['first_name', 'last_name', 'company_name', 'job_title', 'phone', 'country_code', 'product_interest'] %}
         select {{ field }}_submission_id as record_id, '{{ field }}' as field_name from people
@@ -120,16 +120,16 @@ visitor_decisions as (
         anonymous_id                                                as record_id,
         lead_id,
         email,
-        cast(null as varchar)                                       as email_as_given,
+        cast(null as {{ leadflow.type_text() }})                                       as email_as_given,
         identified_at                                               as record_at,
         session_count                                               as record_count,
         'stitched_' || identified_by                                as merge_rule,
-        identified_by || ' ' || identified_by_record_id || ' at ' || strftime(identified_at, '%Y-%m-%d %H:%M:%S')
+        identified_by || ' ' || identified_by_record_id || ' at ' || {{ leadflow.format_timestamp('identified_at', '%Y-%m-%d %H:%M:%S') }}
             || case when has_conflicting_identities
                     then '; seen as ' || (identity_count - 1) || ' other address(es) later, first identification kept'
                     else '' end                                     as rule_detail,
         false                                                       as is_person_origin,
-        cast(null as varchar[])                                     as survived_fields
+        cast(null as {{ leadflow.type_text_list() }})                 as survived_fields
     from {{ ref('int_identities_stitched') }}
     where is_identified
 

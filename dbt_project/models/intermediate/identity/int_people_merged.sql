@@ -22,9 +22,9 @@ people as (
         lead_id,
         email,
         min(first_seen_at)                                          as created_at,
-        arg_min(source_name, (first_seen_at, source_rank))          as identified_via,
+        {{ leadflow.arg_min('source_name', '(first_seen_at, source_rank)') }}          as identified_via,
         count(distinct email_raw)                                   as email_spelling_count,
-        list_sort(list(distinct source_name))                       as seen_in_sources
+        {{ leadflow.sorted_distinct_list('source_name') }}            as seen_in_sources
     from addresses
     group by lead_id, email
 
@@ -41,12 +41,12 @@ golden as (
     select
         lead_id,
         {% for field in ['first_name', 'last_name'] %}
-        arg_min({{ field }}, submission_number) filter (where {{ field }} is not null)       as {{ field }},
-        arg_min(submission_id, submission_number) filter (where {{ field }} is not null)     as {{ field }}_submission_id,
+        {{ leadflow.arg_min(field, 'submission_number') }} filter (where {{ field }} is not null)       as {{ field }},
+        {{ leadflow.arg_min('submission_id', 'submission_number') }} filter (where {{ field }} is not null)     as {{ field }}_submission_id,
         {% endfor %}
         {% for field in ['company_name', 'job_title', 'phone', 'country_code', 'product_interest'] %}
-        arg_max({{ field }}, submission_number) filter (where {{ field }} is not null)       as {{ field }},
-        arg_max(submission_id, submission_number) filter (where {{ field }} is not null)     as {{ field }}_submission_id,
+        {{ leadflow.arg_max(field, 'submission_number') }} filter (where {{ field }} is not null)       as {{ field }},
+        {{ leadflow.arg_max('submission_id', 'submission_number') }} filter (where {{ field }} is not null)     as {{ field }}_submission_id,
         {% endfor %}
         count(*)                                                    as form_submission_count,
         count(*) filter (where not is_double_submit)                as form_conversion_count,
@@ -86,9 +86,9 @@ consent as (
 
     select
         email,
-        arg_max(has_marketing_consent, (stated_at, record_id))      as has_marketing_consent,
+        {{ leadflow.arg_max('has_marketing_consent', '(stated_at, record_id)') }}      as has_marketing_consent,
         max(stated_at)                                              as marketing_consent_updated_at,
-        arg_max(consent_source, (stated_at, record_id))             as marketing_consent_source
+        {{ leadflow.arg_max('consent_source', '(stated_at, record_id)') }}             as marketing_consent_source
     from consent_statements
     group by email
 

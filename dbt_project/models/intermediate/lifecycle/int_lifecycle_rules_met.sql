@@ -15,8 +15,8 @@ with rules as (
         stage,
         signal,
         points,
-        first(threshold order by signal) over (partition by rule)   as threshold,
-        first(window_days order by signal) over (partition by rule) as window_days
+        {{ leadflow.first_ordered('threshold', 'signal') }} over (partition by rule)   as threshold,
+        {{ leadflow.first_ordered('window_days', 'signal') }} over (partition by rule) as window_days
     from {{ ref('lifecycle_rules') }}
 
 ),
@@ -55,7 +55,7 @@ running as (
         and earlier.rule = this.rule
         and earlier.occurred_at <= this.occurred_at
         and (this.window_days is null
-             or earlier.occurred_at > this.occurred_at - to_days(this.window_days::integer))
+             or earlier.occurred_at > this.occurred_at - {{ leadflow.duration('this.window_days::integer', 'day') }})
     group by all
 
 ),
@@ -80,7 +80,7 @@ gates as (
         on fit.score_type = 'fit' and fit.label = gates.min_fit_grade
     left join {{ ref('scoring_grades') }} as engagement
         on engagement.score_type = 'engagement'
-        and engagement.label = cast(gates.min_engagement_band as varchar)
+        and engagement.label = cast(gates.min_engagement_band as {{ leadflow.type_text() }})
     where gates.min_fit_grade is not null or gates.min_engagement_band is not null
 
 ),
@@ -138,7 +138,7 @@ engagement_groups as (
         candidates.rule,
         {{ capped_points(
             'sum(' ~ decayed_points('events.quantity * score_rules.points', 'score_rules.is_decayed',
-                                    'epoch(candidates.occurred_at - events.occurred_at) / 86400.0',
+                                    leadflow.seconds_between('events.occurred_at', 'candidates.occurred_at') ~ ' / 86400.0',
                                     'params.half_life_days') ~ ')',
             'min(score_rules.min_points)', 'max(score_rules.max_points)') }} as points
     from candidates

@@ -20,7 +20,7 @@ select
                 (select max(occurred_at) from {{ ref('int_scoring_events') }}),
                 (select max(created_at) from {{ ref('int_people_merged') }})
             )
-        else timezone('UTC', cast(parameters.as_of_rule as date) + interval 1 day)
+        else {{ leadflow.utc_instant('cast(parameters.as_of_rule as date) + interval 1 day') }}
     end                                                             as as_of_at,
     parameters.as_of_rule,
     parameters.half_life_days

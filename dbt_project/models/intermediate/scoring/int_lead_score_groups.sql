@@ -25,7 +25,7 @@ points as (
         sum(raw_points)                                             as raw_points,
         sum(points_at_reference)                                    as points_at_reference,
         any_value(decay_reference_at)                               as decay_reference_at,
-        string_agg(distinct rule_id, ',' order by rule_id)          as matched_rule_ids,
+        {{ leadflow.string_agg('rule_id', "','", 'rule_id', distinct=true) }} as matched_rule_ids,
         max(occurred_at)                                            as last_event_at
     from {{ ref('int_lead_score_points') }}
     group by all

@@ -40,8 +40,8 @@ fit as (
         rules.rule_group,
         rules.is_decayed,
         attributes.lead_id,
-        cast(null as varchar)                                       as scoring_event_id,
-        cast(null as timestamptz)                                   as occurred_at,
+        cast(null as {{ leadflow.type_text() }})                                       as scoring_event_id,
+        cast(null as {{ leadflow.type_timestamptz() }})                                   as occurred_at,
         1                                                           as quantity,
         rules.points                                                as raw_points
     from {{ ref('int_lead_fit_attributes') }} as attributes
@@ -98,6 +98,6 @@ select
     is_decayed,
     decay_reference_at,
     {{ decayed_points('raw_points', 'is_decayed',
-                      'epoch(decay_reference_at - occurred_at) / 86400.0',
+                      leadflow.seconds_between('occurred_at', 'decay_reference_at') ~ ' / 86400.0',
                       '(select half_life_days from as_of)') }}        as points_at_reference
 from referenced

@@ -83,13 +83,13 @@ windowed as (
         touchpoints.is_lead_creation_touch,
         touchpoints.touch_number < coalesce(lead_creation.lead_creation_touch_number, 0)
                                                                     as is_before_lead_creation_touch,
-        epoch(conversions.converted_at - touchpoints.touched_at) / 86400.0 as days_before_conversion
+        {{ leadflow.seconds_between('touchpoints.touched_at', 'conversions.converted_at') }} / 86400.0 as days_before_conversion
     from conversions
     cross join parameters
     inner join touchpoints
         on  touchpoints.lead_id = conversions.lead_id
         and touchpoints.touched_at <= conversions.converted_at
-        and touchpoints.touched_at >= conversions.converted_at - to_days(parameters.lookback_days)
+        and touchpoints.touched_at >= conversions.converted_at - {{ leadflow.duration('parameters.lookback_days', 'day') }}
     left join lead_creation
         on lead_creation.lead_id = conversions.lead_id
 

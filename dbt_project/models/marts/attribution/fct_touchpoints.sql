@@ -46,11 +46,11 @@ roles as (
     select
         lead_id,
         coalesce(
-            arg_max(touchpoint_id, (touched_at, touch_order, touchpoint_id))
+            {{ leadflow.arg_max('touchpoint_id', '(touched_at, touch_order, touchpoint_id)') }}
                 filter (where touched_at <= lead_created_at),
-            arg_min(touchpoint_id, (touched_at, touch_order, touchpoint_id))
+            {{ leadflow.arg_min('touchpoint_id', '(touched_at, touch_order, touchpoint_id)') }}
         )                                                           as lead_creation_touchpoint_id,
-        arg_max(touchpoint_id, (touched_at, touch_order, touchpoint_id))
+        {{ leadflow.arg_max('touchpoint_id', '(touched_at, touch_order, touchpoint_id)') }}
             filter (where touched_at <= first_deal_created_at)      as opportunity_creation_touchpoint_id
     from lead_touches
     group by lead_id

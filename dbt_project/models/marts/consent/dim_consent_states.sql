@@ -6,10 +6,10 @@
 select
     lead_id,
     subscription_group,
-    arg_max(has_consent, (occurred_at, record_id))                  as has_consent,
+    {{ leadflow.arg_max('has_consent', '(occurred_at, record_id)') }}                  as has_consent,
     max(occurred_at)                                                as consent_updated_at,
-    arg_max(consent_event_type, (occurred_at, record_id))           as last_consent_event_type,
-    arg_max(legal_basis, (occurred_at, record_id))
+    {{ leadflow.arg_max('consent_event_type', '(occurred_at, record_id)') }}           as last_consent_event_type,
+    {{ leadflow.arg_max('legal_basis', '(occurred_at, record_id)') }}
         filter (where consent_event_type = 'form_opt_in')           as opt_in_legal_basis,
     count(*)                                                        as consent_event_count
 from {{ ref('fct_consent_events') }}

@@ -37,7 +37,7 @@ email_statements as (
              then coalesce(subscription_group_id, 'unknown group')
              else 'all' end                                         as subscription_group,
         event_type = 'group_resubscribe'                            as has_consent,
-        cast(null as varchar)                                       as legal_basis,
+        cast(null as {{ leadflow.type_text() }})                                       as legal_basis,
         campaign_id                                                 as channel_detail
     from {{ ref('stg_email__events') }}
     where is_valid_email

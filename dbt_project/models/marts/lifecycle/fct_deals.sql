@@ -56,7 +56,7 @@ deals as (
 closed as (
 
     select
-        * exclude (crm_closed_at),
+        {{ leadflow.star_except(['crm_closed_at']) }},
         -- the CRM's close date, else when the deal reached its closed state; none while open
         case when status in ('won', 'lost')
             then coalesce(crm_closed_at, updated_at) end            as closed_at
@@ -68,5 +68,5 @@ select
     *,
     status = 'won'                                                  as is_won,
     status in ('won', 'lost')                                       as is_closed,
-    date_diff('day', created_at, closed_at)                         as days_to_close
+    {{ leadflow.date_diff('day', 'created_at', 'closed_at') }}                         as days_to_close
 from closed

@@ -15,8 +15,8 @@ pivoted as (
         {% for stage in ['lead', 'mql', 'sql', 'opportunity', 'customer', 'disqualified', 'recycled'] %}
         min(entered_at) filter (where stage = '{{ stage }}')        as {{ stage }}_entered_at,
         {% endfor %}
-        arg_max(stage, stage_order)                                 as current_stage,
-        arg_max(funnel_position, stage_order)                       as funnel_position,
+        {{ leadflow.arg_max('stage', 'stage_order') }}                                 as current_stage,
+        {{ leadflow.arg_max('funnel_position', 'stage_order') }}                       as funnel_position,
         max(entered_at)                                             as current_stage_entered_at,
         min(entered_via) filter (where stage = 'mql')               as mql_rule,
         min(entered_via) filter (where stage = 'sql')               as sql_rule
@@ -33,5 +33,5 @@ select
     customer_entered_at is not null                                 as is_customer,
     disqualified_entered_at is not null                             as is_disqualified,
     recycled_entered_at is not null                                 as is_recycled,
-    date_diff('day', lead_entered_at, customer_entered_at)          as days_lead_to_customer
+    {{ leadflow.date_diff('day', 'lead_entered_at', 'customer_entered_at') }}          as days_lead_to_customer
 from pivoted

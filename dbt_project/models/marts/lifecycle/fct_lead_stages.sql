@@ -24,7 +24,7 @@ rules_met as (
         lead_id,
         stage,
         min(met_at)                                                 as met_at,
-        arg_min(rule, (met_at, rule))                               as rule
+        {{ leadflow.arg_min('rule', '(met_at, rule)') }}                               as rule
     from {{ ref('int_lifecycle_rules_met') }}
     group by all
 
@@ -35,13 +35,13 @@ deals as (
     select
         lead_id,
         min(created_at)                                             as first_deal_at,
-        arg_min(deal_id, (created_at, deal_id))                     as first_deal_id,
+        {{ leadflow.arg_min('deal_id', '(created_at, deal_id)') }}                     as first_deal_id,
         min(closed_at) filter (where is_won)                        as first_won_at,
-        arg_min(deal_id, (closed_at, deal_id)) filter (where is_won) as first_won_deal_id,
+        {{ leadflow.arg_min('deal_id', '(closed_at, deal_id)') }} filter (where is_won) as first_won_deal_id,
         case when bool_and(status = 'lost')
             then max(coalesce(closed_at, updated_at)) end           as all_lost_at,
         case when bool_and(status = 'lost')
-            then arg_max(deal_id, (coalesce(closed_at, updated_at), deal_id)) end as last_lost_deal_id
+            then {{ leadflow.arg_max('deal_id', '(coalesce(closed_at, updated_at), deal_id)') }} end as last_lost_deal_id
     from {{ ref('fct_deals') }}
     where lead_id is not null
     group by lead_id
@@ -59,7 +59,7 @@ forward as (
         mql.rule                                                    as mql_rule,
         sql_rule.met_at                                             as sql_own_at,
         sql_rule.rule                                               as sql_rule,
-        deals.* exclude (lead_id)
+        {{ leadflow.star_except(['lead_id'], 'deals') }}
     from leads
     left join rules_met as mql
         on leads.lead_id = mql.lead_id and mql.stage = 'mql'
@@ -73,7 +73,7 @@ forward as (
 forward_sql as (
 
     select
-        * exclude (sql_own_at),
+        {{ leadflow.star_except(['sql_own_at']) }},
         case when sql_own_at is not null
             then greatest(sql_own_at, coalesce(mql_at, lead_at)) end as sql_at
     from forward
@@ -83,7 +83,7 @@ forward_sql as (
 forward_opportunity as (
 
     select
-        * exclude (first_deal_at),
+        {{ leadflow.star_except(['first_deal_at']) }},
         case when first_deal_at is not null
             then greatest(first_deal_at, coalesce(sql_at, mql_at, lead_at)) end as opportunity_at
     from forward_sql
@@ -93,7 +93,7 @@ forward_opportunity as (
 forward_closed as (
 
     select
-        * exclude (first_won_at, all_lost_at),
+        {{ leadflow.star_except(['first_won_at', 'all_lost_at']) }},
         case when first_won_at is not null
             then greatest(first_won_at, coalesce(opportunity_at, sql_at, mql_at, lead_at)) end as customer_at,
         case when all_lost_at is not null
@@ -115,7 +115,7 @@ recycled as (
     select
         closed.lead_id,
         min(signals.occurred_at)                                    as recycled_at,
-        arg_min(signals.signal, (signals.occurred_at, signals.signal)) as signal
+        {{ leadflow.arg_min('signals.signal', '(signals.occurred_at, signals.signal)') }} as signal
     from forward_closed as closed
     inner join {{ ref('int_lifecycle_signals') }} as signals
         on closed.lead_id = signals.lead_id

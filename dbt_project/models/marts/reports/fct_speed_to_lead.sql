@@ -44,9 +44,9 @@ first_touch as (
     select
         handed.lead_id,
         min(activities.occurred_at)                                 as first_touch_at,
-        arg_min(activities.activity_id, (activities.occurred_at, activities.activity_id)) as first_touch_activity_id,
-        arg_min(activities.activity_type, (activities.occurred_at, activities.activity_id)) as first_touch_type,
-        arg_min(activities.owner, (activities.occurred_at, activities.activity_id)) as owner
+        {{ leadflow.arg_min('activities.activity_id', '(activities.occurred_at, activities.activity_id)') }} as first_touch_activity_id,
+        {{ leadflow.arg_min('activities.activity_type', '(activities.occurred_at, activities.activity_id)') }} as first_touch_type,
+        {{ leadflow.arg_min('activities.owner', '(activities.occurred_at, activities.activity_id)') }} as owner
     from handed
     inner join activities
         on handed.lead_id = activities.lead_id
@@ -77,8 +77,8 @@ joined as (
         first_touch.owner,
         teams.team,
         leads.original_channel                                      as source_channel,
-        date_diff('second', handed.handed_at, first_touch.first_touch_at) / 60.0 as response_minutes,
-        date_diff('second', handed.handed_at, as_of.as_of) / 60.0   as minutes_waiting_at_as_of,
+        {{ leadflow.date_diff('second', 'handed.handed_at', 'first_touch.first_touch_at') }} / 60.0 as response_minutes,
+        {{ leadflow.date_diff('second', 'handed.handed_at', 'as_of.as_of') }} / 60.0   as minutes_waiting_at_as_of,
         as_of.as_of,
         params.sla_hours,
         params.within_hour_minutes

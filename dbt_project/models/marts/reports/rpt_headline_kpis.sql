@@ -13,7 +13,7 @@ deals as (
         count(*) filter (where is_won)                              as deals_won,
         count(*) filter (where is_closed)                           as deals_closed,
         avg(amount_usd) filter (where is_won)                       as avg_won_deal_usd,
-        avg(date_diff('second', created_at, closed_at) / 86400.0) filter (where is_won)
+        avg({{ leadflow.date_diff('second', 'created_at', 'closed_at') }} / 86400.0) filter (where is_won)
                                                                     as avg_sales_cycle_days,
         sum(amount_usd) filter (where is_won)                       as won_revenue_usd
     from {{ ref('fct_deals') }}

@@ -27,7 +27,7 @@ closed as (
         cast(date_trunc('month', closed_at) as date)                as closed_month,
         is_won,
         amount_usd,
-        date_diff('second', created_at, closed_at) / 86400.0        as cycle_days
+        {{ leadflow.date_diff('second', 'created_at', 'closed_at') }} / 86400.0        as cycle_days
     from {{ ref('fct_deals') }}
     where is_closed
 
@@ -36,11 +36,10 @@ closed as (
 months as (
 
     select cast(month as date) as closed_month
-    from range(
-        (select min(closed_month) from closed),
-        (select max(closed_month) from closed) + interval 1 month,
-        interval 1 month
-    ) as spine(month)
+    from {{ leadflow.series(
+        '(select min(closed_month) from closed)',
+        '(select max(closed_month) from closed) + interval 1 month',
+        'interval 1 month', 'spine', 'month') }}
 
 ),
 
@@ -79,7 +78,7 @@ recurring as (
     cross join params
     inner join monthly as running
         on running.closed_month <= kpis.closed_month
-        and running.closed_month > kpis.closed_month - to_months(cast(params.contract_months as integer))
+        and running.closed_month > kpis.closed_month - {{ leadflow.duration('cast(params.contract_months as integer)', 'month') }}
     group by kpis.closed_month
 
 )

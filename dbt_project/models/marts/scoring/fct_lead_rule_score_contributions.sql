@@ -25,7 +25,7 @@ decayed as (
         groups.*,
         cast(round(
             {{ decayed_points('groups.points_at_reference', 'groups.is_decayed',
-                              'epoch(as_of.as_of_at - groups.decay_reference_at) / 86400.0',
+                              leadflow.seconds_between('groups.decay_reference_at', 'as_of.as_of_at') ~ ' / 86400.0',
                               'as_of.half_life_days') }}, 4) as decimal(18, 4)) as decayed_points
     from groups
     cross join as_of

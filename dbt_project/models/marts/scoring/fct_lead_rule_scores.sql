@@ -33,9 +33,9 @@ labelled as (
 
     select
         scores.*,
-        (select arg_max(label, coalesce(min_score, -1e9)) from grades
+        (select {{ leadflow.arg_max('label', 'coalesce(min_score, -1e9)') }} from grades
          where score_type = 'fit' and coalesce(min_score, -1e9) <= scores.fit_score) as fit_grade,
-        (select arg_max(label, coalesce(min_score, -1e9)) from grades
+        (select {{ leadflow.arg_max('label', 'coalesce(min_score, -1e9)') }} from grades
          where score_type = 'engagement' and coalesce(min_score, -1e9) <= scores.engagement_score) as engagement_band
     from scores
 

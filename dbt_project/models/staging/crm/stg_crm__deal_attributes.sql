@@ -33,7 +33,7 @@ unpivoted as (
     select
         trim(deal_id)                                               as deal_id,
         '{{ attribute }}'                                           as attribute,
-        nullif(regexp_replace(trim({{ optional_column('crm_deals', attribute) }}), '\s+', ' ', 'g'), '')
+        nullif({{ leadflow.regexp_replace('trim(' ~ optional_column('crm_deals', attribute) ~ ')', '\s+', ' ') }}, '')
                                                                     as attribute_value
     from latest
     {% if not loop.last %}union all{% endif %}

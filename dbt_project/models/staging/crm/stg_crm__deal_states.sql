@@ -19,7 +19,7 @@ cleaned as (
         coalesce(updated_at, created_at)                            as state_at,
         updated_at,
         closed_at,
-        lower(regexp_replace(trim(stage), '[\s_-]+', '', 'g'))      as deal_stage,
+        lower({{ leadflow.regexp_replace('trim(stage)', '[\s_-]+', '') }}) as deal_stage,
         status                                                      as deal_status,
         amount,
         upper({{ clean_text('currency') }})                         as currency,

@@ -36,7 +36,7 @@ cleaned as (
                  {{ clean_utm(url_param('landing_page', 'utm_medium')) }})     as utm_medium,
         coalesce({{ clean_utm('utm_campaign') }},
                  {{ clean_utm(url_param('landing_page', 'utm_campaign')) }})   as utm_campaign,
-        cast(null as varchar)                                       as referrer_host,
+        cast(null as {{ leadflow.type_text() }})                                       as referrer_host,
         {{ clean_token('landing_page') }}                           as landing_page_url,
         {{ url_path(clean_token('landing_page')) }}                 as landing_page_path,
         consent_marketing                                           as has_marketing_consent,

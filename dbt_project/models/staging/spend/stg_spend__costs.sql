@@ -10,7 +10,7 @@ cleaned as (
 
     select
         spend_date,
-        lower(regexp_replace(trim(channel), '[\s-]+', '_', 'g'))    as channel,
+        lower({{ leadflow.regexp_replace('trim(channel)', '[\s-]+', '_') }}) as channel,
         lower({{ clean_text('campaign') }})                         as campaign,
         coalesce(upper({{ clean_text('currency') }}), 'USD')        as currency,
         cost,

@@ -37,7 +37,7 @@ select
     funnel.any_lead_to_mql_rate,
     funnel.any_lead_to_customer_rate,
     coalesce(months.is_complete, false)                             as is_complete_month,
-    greatest(date_diff('day', funnel.cohort_month, months.last_complete_day) + 1, 0)
+    greatest({{ leadflow.date_diff('day', 'funnel.cohort_month', 'months.last_complete_day') }} + 1, 0)
                                                                     as days_observed,
     funnel.leads < params.min_sample_size                           as is_small_sample
 from funnel

@@ -43,7 +43,7 @@ deals as (
         cast(closed_at as date)                                     as event_date,
         is_won,
         amount_usd,
-        date_diff('second', created_at, closed_at) / 86400.0        as cycle_days
+        {{ leadflow.date_diff('second', 'created_at', 'closed_at') }} / 86400.0        as cycle_days
     from {{ ref('fct_deals') }}
     where is_closed
 

@@ -41,11 +41,10 @@ months as (
         cast(month_start as date)                                   as period_start,
         cast(month_start + interval 1 month - interval 1 day as date) as period_end
     from bounds
-    cross join range(
-        cast(date_trunc('month', bounds.first_date) as timestamp),
-        cast(date_trunc('month', bounds.as_of_date) as timestamp) + interval 1 month,
-        interval 1 month
-    ) as spine(month_start)
+    cross join {{ leadflow.series(
+        "cast(date_trunc('month', bounds.first_date) as timestamp)",
+        "cast(date_trunc('month', bounds.as_of_date) as timestamp) + interval 1 month",
+        'interval 1 month', 'spine', 'month_start', lateral=true) }}
 
 ),
 
@@ -58,7 +57,7 @@ windows as (
     from bounds
     cross join params
     cross join (values ('7d', 7), ('30d', 30)) as grains(period_grain, days)
-    cross join range(0, 24) as steps(k)
+    cross join {{ leadflow.series(0, 24, 1, 'steps', 'k') }}
     where steps.k < params.comparison_periods
 
 ),
@@ -91,7 +90,7 @@ select
     period_grain,
     period_start,
     period_end,
-    date_diff('day', period_start, period_end) + 1                  as days,
+    {{ leadflow.date_diff('day', 'period_start', 'period_end') }} + 1                  as days,
     is_complete,
     case when is_complete then
         row_number() over (partition by period_grain, is_complete order by period_start desc) - 1

@@ -34,20 +34,23 @@ durations as (
 
     select
         steps.step_order,
-        date_diff('second',
+        {%- set from_at -%}
             case steps.from_stage
                 when 'lead' then entered.lead_at
                 when 'mql' then entered.mql_at
                 when 'sql' then entered.sql_at
                 when 'opportunity' then entered.opportunity_at
-            end,
+            end
+        {%- endset %}
+        {%- set to_at -%}
             case steps.to_stage
                 when 'mql' then entered.mql_at
                 when 'sql' then entered.sql_at
                 when 'opportunity' then entered.opportunity_at
                 when 'customer' then entered.customer_at
             end
-        ) / 86400.0                                                 as days
+        {%- endset %}
+        {{ leadflow.date_diff('second', from_at, to_at) }} / 86400.0 as days
     from entered
     cross join steps
 
@@ -65,9 +68,9 @@ figures as (
     select
         step_order,
         count(days)                                                 as sample_size,
-        quantile_cont(days, 0.5)                                    as median_days,
-        quantile_cont(days, 0.25)                                   as p25_days,
-        quantile_cont(days, 0.75)                                   as p75_days,
+        {{ leadflow.quantile_cont('days', '0.5') }}                                    as median_days,
+        {{ leadflow.quantile_cont('days', '0.25') }}                                   as p25_days,
+        {{ leadflow.quantile_cont('days', '0.75') }}                                   as p75_days,
         avg(days)                                                   as mean_days
     from durations
     group by step_order

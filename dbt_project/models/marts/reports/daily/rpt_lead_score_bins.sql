@@ -17,15 +17,15 @@ days as (
 
 bins as (
 
-    select days.score_date, steps.range as bin
+    select days.score_date, steps.k as bin
     from days
-    cross join range(10) as steps
+    cross join {{ leadflow.series(0, 10, 1, 'steps', 'k') }}
 
 ),
 
 scored as (
 
-    select score_date, least(greatest(score, 0) // 10, 9) as bin, tier
+    select score_date, least({{ leadflow.integer_divide('greatest(score, 0)', '10') }}, 9) as bin, tier
     from scores
 
 )
