@@ -40,8 +40,9 @@ def lead_line(alert: dict) -> str:
             parts.append(f"queue {alert['queue']}")
         over = alert.get("hours_over_sla")
         if over is not None:
-            parts.append(f"{_hours(over)} over the SLA" if over > 0
-                         else f"SLA due in {_hours(-over)}")
+            parts.append(f"{_hours(over)} over the SLA" if over >= 0.05
+                         else f"SLA due in {_hours(-over)}" if over <= -0.05
+                         else "SLA due now")
     return " · ".join(parts)
 
 
