@@ -3,6 +3,7 @@ alerts` commands, and the sensor in the Definitions."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -157,3 +158,27 @@ def test_the_sensor_is_in_the_definitions(lf_paths):
     assert not sensor.has_jobs  # it starts no run
     assert {"warehouse", "alerts"} <= sensor.required_resource_keys
     assert defs.resources["alerts"].webhook_url is None  # the environment decides
+
+
+def test_forget_rewrites_the_ledger_and_the_alert_file_without_the_person(lf_paths):
+    """The ledger and the alert file are JSON lines under data/: `leadflow forget`'s file
+    step (pipelines/privacy/erase_files.py) drops the lines naming the lead."""
+    from pipelines.alerts import delivery
+    from pipelines.alerts.ledger import Ledger
+    from pipelines.privacy.erase_files import erase_files
+    from pipelines.privacy.people import Person, lead_id
+
+    gone, kept = lead_id("jane@example.com"), lead_id("joe@example.com")
+    folder = lf_paths.data / "alerts"
+    book = Ledger(folder / "ledger.jsonl")
+    for who in (gone, kept):
+        alert = {**_alert(1), "lead_id": who, "alert_id": f"sla_breach:{who}:t"}
+        book.append([{"event": "detected", **alert, "to": ["file"]}])
+        [(ids, payload)] = messages.team_messages("emea", [alert])
+        delivery.append_line(folder / "alerts.jsonl", payload, team="emea", alert_ids=ids,
+                             sent_at=dt.datetime(2026, 3, 10))
+    erase_files(lf_paths, [Person(key="jane@example.com", person_hash="h", lead_id=gone)])
+    for name in ("ledger.jsonl", "alerts.jsonl"):
+        text = (folder / name).read_text()
+        assert gone not in text and kept in text
+    assert list(Ledger.read(folder / "ledger.jsonl").detected) == [f"sla_breach:{kept}:t"]
