@@ -7,6 +7,10 @@ ledger only while no run writes the warehouse (a run under way loads what it fin
 set of unloaded files gives one run, keyed by that set and the ledger's state, so the same
 drop never starts two runs. A file modified in the last ``SETTLE_SECONDS`` may still be
 being written and waits for the next tick.
+
+``lead_alerts_sensor`` (below) sends new SLA breaches and leads without owner
+(activation.lead_alerts) once each; it too reads the warehouse only while idle, and
+starts no run (docs/alerts.md, pipelines/alerts/).
 """
 
 
