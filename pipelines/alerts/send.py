@@ -18,6 +18,10 @@ from pipelines.alerts import delivery, ledger
 from pipelines.alerts.config import AlertSettings
 from pipelines.alerts.messages import team_label, team_messages
 
+# per destination and evaluation: a first evaluation over a long backlog stays within the
+# sensor's tick time and a webhook's rate limit (Slack: about one message a second); the
+# rest goes at the next ticks
+MAX_MESSAGES = 20
 COLUMNS = ("alert_id", "alert", "lead_id", "team", "owner", "queue", "tier", "sla_hours",
            "handed_at", "sla_due_at", "is_untouched", "hours_since_handoff", "hours_over_sla",
            "as_of")
@@ -71,6 +75,8 @@ class Outcome:
             text = f"{dest}: {messages} message{'s' * (messages != 1)} ({alerts} alerts)"
             if dest in self.failed:
                 text += f", failed: {self.failed[dest]}, {self.pending[dest]} pending"
+            elif self.pending.get(dest):
+                text += f", {self.pending[dest]} pending for the next tick"
             parts.append(text)
         return "; ".join(parts)
 
@@ -108,6 +114,10 @@ def _deliver(settings: AlertSettings, book: ledger.Ledger, destination: str, now
     messages = sent = 0
     for team in sorted(by_team, key=lambda t: (t is None, t or "")):
         for alert_ids, payload in team_messages(team, by_team[team]):
+            if messages == MAX_MESSAGES:
+                outcome.pending[destination] = len(pending) - sent
+                outcome.sent[destination] = (messages, sent)
+                return
             try:
                 if destination == "webhook":
                     delivery.post(settings.webhook_url, payload, settings.timeout_seconds)

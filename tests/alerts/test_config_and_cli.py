@@ -182,3 +182,18 @@ def test_forget_rewrites_the_ledger_and_the_alert_file_without_the_person(lf_pat
         text = (folder / name).read_text()
         assert gone not in text and kept in text
     assert list(Ledger.read(folder / "ledger.jsonl").detected) == [f"sla_breach:{kept}:t"]
+
+
+def test_a_long_backlog_goes_out_over_several_evaluations(lf_paths, webhook):
+    from pipelines.alerts import send
+    from pipelines.alerts.config import resolve
+
+    settings = resolve(lf_paths, environ={}, webhook_url=webhook.url)
+    backlog = [_alert(i, team=f"team{i % 25:02d}") for i in range(50)]
+    first = send.evaluate(settings, lambda: backlog, dt.datetime(2026, 3, 10, tzinfo=dt.UTC))
+    assert first.sent["webhook"] == (send.MAX_MESSAGES, 40)
+    assert "10 pending for the next tick" in first.summary()
+    second = send.evaluate(settings, lambda: backlog, dt.datetime(2026, 3, 10, tzinfo=dt.UTC))
+    assert second.detected == 0 and second.sent["webhook"] == (5, 10)
+    teams = [p["json"]["blocks"][0]["text"]["text"] for p in webhook.received]
+    assert len(teams) == len(set(teams)) == 25  # one message per team, none twice
