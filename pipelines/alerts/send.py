@@ -82,13 +82,15 @@ class Outcome:
 
 
 def evaluate(settings: AlertSettings, read: Callable[[], list[dict] | None], now: dt.datetime,
-             log: logging.Logger | None = None) -> Outcome:
+             log: logging.Logger | None = None, *, baseline: bool = False) -> Outcome:
     """Detect and deliver. ``read`` gives activation.lead_alerts' rows, or None while the
     warehouse cannot be read (a run writes it): then only what is pending is delivered.
-    Raises ledger.LedgerBusy while another evaluation runs."""
+    ``baseline``: record the alerts not seen before as known, for no destination, and send
+    nothing (`leadflow alerts baseline`). Raises ledger.LedgerBusy while another evaluation
+    runs."""
     log = log or logging.getLogger(__name__)
-    outcome = Outcome(configured=settings.destinations)
-    if not settings.destinations:
+    outcome = Outcome(configured=[] if baseline else settings.destinations)
+    if not (settings.destinations or baseline):
         return outcome
     with ledger.hold(settings.ledger):
         book = ledger.Ledger.read(settings.ledger)
@@ -98,9 +100,9 @@ def evaluate(settings: AlertSettings, read: Callable[[], list[dict] | None], now
         else:
             new = [r for r in rows if r["alert_id"] not in book.detected]
             book.append({"event": "detected", **r, "detected_at": now.isoformat(),
-                         "to": settings.destinations} for r in new)
+                         "to": outcome.configured} for r in new)
             outcome.detected = len(new)
-        for destination in settings.destinations:
+        for destination in outcome.configured:
             _deliver(settings, book, destination, now, outcome, log)
     return outcome
 

@@ -1,7 +1,8 @@
-"""`leadflow alerts list | send | test`: the lead alerts from the command line (the sensor
-lead_alerts_sensor sends them under Dagster; docs/alerts.md). `list` reads the alert
-ledger only; `send` is one evaluation, as a sensor tick; `test` sends a message naming no
-lead to each configured destination and records nothing."""
+"""`leadflow alerts list | send | baseline | test`: the lead alerts from the command line
+(the sensor lead_alerts_sensor sends them under Dagster; docs/alerts.md). `list` reads the alert
+ledger only; `send` is one evaluation, as a sensor tick; `baseline` records the alerts in
+the warehouse as known without sending them; `test` sends a message naming no lead to each
+configured destination and records nothing."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
           f"{'h over SLA':>10}  delivered")
     for r in shown:
         done = book.delivered.get(r["alert_id"], set())
-        state = ", ".join(f"{d}" if d in done else f"{d} pending" for d in r["to"])
+        state = (", ".join(f"{d}" if d in done else f"{d} pending" for d in r["to"])
+                 or "known before alerts were on (baseline): not sent")
         detected = dt.datetime.fromisoformat(r["detected_at"]).strftime("%Y-%m-%d %H:%M")
         over = r.get("hours_over_sla")
         print(f"{detected:<17} {r['alert']:<16}{r['team'] or '-':<12}{r['tier']:<9}"
@@ -75,6 +77,25 @@ def cmd_alerts_send(args: argparse.Namespace) -> int:
         raise CliError(f"{exc}: try again in a minute") from None
     print(outcome.summary())
     return 1 if outcome.failed else 0
+
+
+def cmd_alerts_baseline(args: argparse.Namespace) -> int:
+    from pipelines.alerts import send
+    from pipelines.alerts.ledger import LedgerBusy
+    from pipelines.cli.common import read_only_warehouse
+
+    settings = _settings()
+    with read_only_warehouse() as con:
+        rows = send.read_alerts(con)
+    try:
+        outcome = send.evaluate(settings, lambda: rows, dt.datetime.now(dt.UTC), log,
+                                baseline=True)
+    except LedgerBusy as exc:
+        raise CliError(f"{exc}: try again in a minute") from None
+    print(f"{outcome.detected} alerts of the warehouse recorded as known, sent nowhere; "
+          f"{len(rows) - outcome.detected} were known already. From now on only new ones "
+          "are sent.")
+    return 0
 
 
 def cmd_alerts_test(args: argparse.Namespace) -> int:
@@ -113,5 +134,9 @@ def add_alerts_parser(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(func=cmd_alerts_list)
     once = actions.add_parser("send", help="detect and deliver now, as one sensor tick")
     once.set_defaults(func=cmd_alerts_send)
+    base = actions.add_parser(
+        "baseline", help="record the alerts in the warehouse now as known, without sending: "
+                         "only later ones will be sent (before switching alerts on)")
+    base.set_defaults(func=cmd_alerts_baseline)
     probe = actions.add_parser("test", help="send a message naming no lead to each destination")
     probe.set_defaults(func=cmd_alerts_test)

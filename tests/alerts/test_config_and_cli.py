@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import duckdb
 import pytest
 
 from pipelines.alerts import config, messages
@@ -197,3 +198,27 @@ def test_a_long_backlog_goes_out_over_several_evaluations(lf_paths, webhook):
     assert second.detected == 0 and second.sent["webhook"] == (5, 10)
     teams = [p["json"]["blocks"][0]["text"]["text"] for p in webhook.received]
     assert len(teams) == len(set(teams)) == 25  # one message per team, none twice
+
+
+def test_baseline_records_the_warehouse_alerts_as_known_without_sending(lf_paths, monkeypatch,
+                                                                       capsys, webhook):
+    from pipelines.alerts import send
+    from pipelines.alerts.ledger import Ledger
+
+    old = [_alert(i) for i in range(3)]
+    monkeypatch.setattr(send, "read_alerts", lambda con: old)
+    assert main(["alerts", "baseline"]) == 2  # no warehouse yet: one line
+    assert "no warehouse" in capsys.readouterr().err
+    duckdb.connect(str(lf_paths.warehouse)).close()  # an empty warehouse
+    assert main(["alerts", "baseline"]) == 0
+    assert "3 alerts of the warehouse recorded as known" in capsys.readouterr().out
+    assert main(["alerts", "list"]) == 0
+    assert capsys.readouterr().out.count("baseline): not sent") == 3
+
+    settings = resolve(lf_paths, environ={}, webhook_url=webhook.url)
+    outcome = send.evaluate(settings, lambda: [*old, _alert(7)],
+                            dt.datetime(2026, 3, 11, tzinfo=dt.UTC))
+    assert outcome.detected == 1 and outcome.sent["webhook"] == (1, 1)
+    [post] = webhook.received
+    assert "lead007" in post["json"]["text"] and "lead001" not in post["json"]["text"]
+    assert Ledger.read(settings.ledger).pending("webhook") == []
