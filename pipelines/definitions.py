@@ -14,9 +14,9 @@ from pipelines.assets.scoring import SCORING_ASSETS
 from pipelines.assets.side_tables import SIDE_TABLES
 from pipelines.jobs import daily_job
 from pipelines.project import paths
-from pipelines.resources import InboxResource, WarehouseResource
+from pipelines.resources import AlertsResource, InboxResource, WarehouseResource
 from pipelines.schedules import daily_schedule
-from pipelines.sensors import inbox_sensor
+from pipelines.sensors import inbox_sensor, lead_alerts_sensor
 
 
 def build_definitions() -> dg.Definitions:
@@ -27,11 +27,12 @@ def build_definitions() -> dg.Definitions:
         asset_checks=[*RAW_CHECKS, *MART_CHECKS],
         jobs=[daily_job],
         schedules=[daily_schedule],
-        sensors=[inbox_sensor],
+        sensors=[inbox_sensor, lead_alerts_sensor],
         resources={
             "warehouse": WarehouseResource(path=str(where.warehouse)),
             "inbox": InboxResource(path=str(where.inbox)),
             "dbt": dbt_resource(),
+            "alerts": AlertsResource(),
         },
         # one process writes the warehouse: DuckDB allows a single writer per file
         executor=dg.in_process_executor,

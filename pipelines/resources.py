@@ -190,3 +190,20 @@ class InboxResource(dg.ConfigurableResource):
     @property
     def folder(self) -> Path:
         return Path(self.path)
+
+
+class AlertsResource(dg.ConfigurableResource):
+    """Where lead alerts go (pipelines/alerts/config.py): a field set here wins; unset, the
+    environment (LEADFLOW_ALERT_WEBHOOK_URL, LEADFLOW_ALERT_FILE, LEADFLOW_ALERT_TIMEOUT)
+    or the config file decides, read at each evaluation."""
+
+    webhook_url: str | None = None
+    file: str | None = None
+    timeout_seconds: float | None = None
+
+    def settings(self):
+        from pipelines.alerts.config import resolve
+        from pipelines.project import paths
+
+        return resolve(paths(), webhook_url=self.webhook_url, file=self.file,
+                       timeout_seconds=self.timeout_seconds)

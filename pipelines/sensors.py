@@ -7,20 +7,24 @@ ledger only while no run writes the warehouse (a run under way loads what it fin
 set of unloaded files gives one run, keyed by that set and the ledger's state, so the same
 drop never starts two runs. A file modified in the last ``SETTLE_SECONDS`` may still be
 being written and waits for the next tick.
+
+``lead_alerts_sensor`` (below) sends new SLA breaches and leads without owner
+(activation.lead_alerts) once each; it too reads the warehouse only while idle, and
+starts no run (docs/alerts.md, pipelines/alerts/).
 """
 
 
 import hashlib
 import json
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 
 from pipelines.ingest.inbox import scan
 from pipelines.jobs import daily_job
-from pipelines.resources import InboxResource, WarehouseResource
+from pipelines.resources import AlertsResource, InboxResource, WarehouseResource
 from pipelines.sources import SOURCES
 
 SETTLE_SECONDS = 30
@@ -95,3 +99,32 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource,
         tags={"leadflow/trigger": "inbox", "leadflow/sources": ",".join(sources),
               "leadflow/new_files": str(len(found))},
     )
+
+
+@dg.sensor(
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Sends new SLA breaches and leads left without owner (activation.lead_alerts)"
+                " once each, one message per team, to the alert webhook and/or file "
+                "(docs/alerts.md); starts no run, writes no warehouse table.",
+)
+def lead_alerts_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource,
+                       alerts: AlertsResource):
+    from pipelines.alerts import send
+    from pipelines.alerts.config import AlertConfigError
+    from pipelines.alerts.ledger import LedgerBusy
+
+    try:
+        settings = alerts.settings()
+    except AlertConfigError as exc:
+        context.log.error("alerts: %s", exc)
+        return dg.SkipReason(f"alert settings unusable: {exc}")
+    if not settings.destinations:
+        return dg.SkipReason("no alert destination configured (LEADFLOW_ALERT_WEBHOOK_URL, "
+                             "LEADFLOW_ALERT_FILE or the alert config file): nothing sent")
+    try:
+        outcome = send.evaluate(settings, lambda: send.read_while_idle(warehouse),
+                                datetime.now(UTC), context.log)
+    except LedgerBusy as exc:
+        return dg.SkipReason(f"{exc}: looked at next tick")
+    return dg.SkipReason(outcome.summary())

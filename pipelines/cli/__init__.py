@@ -13,6 +13,7 @@ import os
 import sys
 
 from pipelines.cli.activation import add_activation_parsers
+from pipelines.cli.alerts import add_alerts_parser
 from pipelines.cli.common import CliError
 from pipelines.cli.export_person import add_export_person_parser
 from pipelines.cli.forget import add_forget_parser
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parser(sub)
     add_report_parser(sub)
     add_activation_parsers(sub)
+    add_alerts_parser(sub)
     add_quarantine_parser(sub)
     add_unload_parser(sub)
     add_forget_parser(sub)

@@ -63,7 +63,8 @@ def seed(con: duckdb.DuckDBPyConnection, name: str, path: Path | None = None) ->
              "nurture_rules": "{'funnel_position': 'VARCHAR', 'is_recycled': 'BOOLEAN', "
                               "'min_score': 'DOUBLE', 'max_score': 'DOUBLE', "
                               "'engaged_within_days': 'INTEGER', "
-                              "'inactive_for_days': 'INTEGER'}"}[name]
+                              "'inactive_for_days': 'INTEGER'}",
+             "alert_rules": "{'after_hours': 'DOUBLE'}"}[name]
     con.execute(f"CREATE OR REPLACE TABLE seeds.{name} AS SELECT * FROM "
                 f"read_csv('{path}', header = true, types = {types})")
     add_optional_columns(con, name, f"seeds.{name}")
@@ -75,6 +76,7 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     ensure_tables(con)
     for name in ("routing_rules", "sales_reps", "sla_policies", "nurture_rules"):
         seed(con, name)
+    seed(con, "alert_rules")
 
 
 # the dbt models of the two steps after scoring, and the reps' history simulate reads
