@@ -1,6 +1,6 @@
-"""`leadflow scoring backtest`: judge rule changes of the hand-off on history before they
-are switched on. The warehouse is only read: the dbt models are rebuilt with the
-candidate seeds in a throwaway copy of it."""
+"""`leadflow scoring backtest` and `leadflow handoff simulate`: judge rule changes of the
+hand-off on history before they are switched on. The warehouse is only read: both
+rebuild the dbt models with the candidate seeds in a throwaway copy of it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pipelines.cli.common import CliError, positive_int
+from pipelines.cli.common import CliError, iso_date, positive_int
 from pipelines.project import paths
 
 
@@ -149,3 +149,148 @@ def _age(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected 0 or more days, got {value}")
     return value
 
+
+# ---------------------------------------------------------------- handoff simulate
+
+
+def _minutes(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value / 60:.1f} h" if value >= 90 else f"{value:.0f} min"
+
+
+def _table(header: tuple[str, ...], lines: list[tuple[str, ...]], total: bool) -> str:
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+
+    def fmt(cells):
+        return "  ".join(c.rjust(w) if i else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    out = [fmt(header), rule]
+    for n, line in enumerate(lines):
+        if total and n == len(lines) - 1:
+            out.append(rule)
+        out.append(fmt(line))
+    return "\n".join(out)
+
+
+def handoff_tables(result) -> tuple[str, str]:
+    """The week table and the rep table: 'current / candidate' where they differ."""
+    weeks = []
+    for row in result.weeks:
+        r = dict(zip(result.week_columns, row, strict=True))
+        weeks.append((
+            "window" if r["week"] is None else r["week"].isoformat(),
+            _pair(f"{r['handed_current']:,}", f"{r['handed_candidate']:,}"),
+            _pair(_minutes(r["expected_response_minutes_current"]),
+                  _minutes(r["expected_response_minutes_candidate"])),
+            _pair(f"{r['expected_sla_breaches_current']:.1f}",
+                  f"{r['expected_sla_breaches_candidate']:.1f}"),
+            _pair(f"{r['expected_conversions_lost_current']:.2f}",
+                  f"{r['expected_conversions_lost_candidate']:.2f}"),
+        ))
+    week_table = _table(("week", "handed", "exp. response", "exp. SLA breaches",
+                         "exp. conversions lost"), weeks, total=True)
+    reps = []
+    for row in result.reps:
+        r = dict(zip(result.rep_columns, row, strict=True))
+        available = r["is_available_candidate"]
+        status = "-" if available is None else ("no" if not available else (
+            f"away {r['away_days_candidate']}d" if r["away_days_candidate"] else "yes"))
+        estimate = "*" if r["is_team_estimate"] else ""
+        cap = r["max_open_leads_candidate"]
+        reps.append((
+            r["team"], r["owner"], status, "-" if cap is None else f"{cap:,}",
+            _pair(f"{r['leads_current']:,}", f"{r['leads_candidate']:,}"),
+            _pair(f"{r['passed_on_current']:,}", f"{r['passed_on_candidate']:,}"),
+            _minutes(r["expected_response_minutes"]) + estimate,
+            _pct(r["expected_within_sla"]),
+            _pair(f"{r['expected_sla_breaches_current']:.1f}",
+                  f"{r['expected_sla_breaches_candidate']:.1f}"),
+            _pair(f"{r['expected_conversions_lost_current']:.2f}",
+                  f"{r['expected_conversions_lost_candidate']:.2f}"),
+        ))
+    rep_table = _table(("team", "owner", "candidate", "cap", "leads", "passed on",
+                        "exp. response", "within SLA",
+                        "exp. breaches", "exp. conv. lost"), reps, total=False)
+    return week_table, rep_table
+
+
+def cmd_handoff_simulate(args: argparse.Namespace) -> int:
+    from pipelines.handoff import simulate
+    from pipelines.handoff.rebuild import BuildOptions, RulesError
+
+    if args.date_from > args.date_to:
+        raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
+    where = paths()
+    options = BuildOptions(horizon_days=args.horizon)
+    rules_dir = Path(args.rules).expanduser().resolve()
+    print(f"building the current and the candidate rules in a copy of {where.warehouse} "
+          "(the warehouse is only read) ...", file=sys.stderr)
+    try:
+        result = simulate.run(where.warehouse, rules_dir, args.date_from, args.date_to,
+                              options, where.duckdb_temp)
+    except RulesError as exc:
+        raise CliError(str(exc)) from None
+    week_table, rep_table = handoff_tables(result)
+    days = (result.end - result.start).days + 1
+    print(f"hand-off replay {result.start} .. {result.end} ({days} days): current seeds vs "
+          f"candidate {', '.join(result.replaced)} from {rules_dir} (cells 'current / "
+          "candidate' where they differ)")
+    print(week_table)
+    print()
+    print(rep_table)
+    if any(row[result.rep_columns.index("is_team_estimate")] for row in result.reps):
+        print("* no touched lead of this rep yet: the team's figures")
+    bands = ", ".join(f"{band} {_pct(rate)} ({mature:,} leads)"
+                      for band, _, mature, rate in result.bands)
+    print(f"measured conversion within {options.horizon_days} days of hand-off by response "
+          f"band: {bands}")
+    print("expected: response = the owner's median minutes to the first touch; SLA breaches "
+          "= leads x the owner's share answered outside the SLA; conversions lost = leads x "
+          "the owner's answers' average shortfall, band by band, against the conversion of "
+          "answers within the hour (the team's figures for a rep without history)")
+    if args.out:
+        target = Path(args.out).expanduser().resolve()
+        try:
+            simulate.write_csv(result, target)
+        except OSError as exc:
+            raise CliError(f"cannot write {exc.filename or target}: {exc.strerror}") from None
+        print(f"wrote {target} and {target.with_name(target.stem + '_reps.csv')}")
+    return 0
+
+
+HANDOFF_DESCRIPTION = """\
+Replay the hand-off of a past window under a candidate rule set beside the current seeds:
+the leads the MQL rules hand to sales (entering MQL from --from to --to), the rep each is
+dealt to by the routing rules (round-robin by weight, day by day: a rep away on a day of
+rep_availability, or not available in sales_reps, gets nothing), and what the owners'
+measured response history lets one expect: speed-to-lead, SLA breaches and conversions
+lost to slow response. DIR holds any of the scoring and lifecycle seeds of `leadflow
+scoring backtest`, routing_rules.csv, sales_reps.csv (weights, is_available) and
+rep_availability.csv (owner, away_from, away_to, reason); a file left out stays as it is.
+The warehouse is only read and nothing in it changes."""
+
+
+def add_handoff_parser(sub) -> None:
+    """Register `leadflow handoff simulate`."""
+    handoff = sub.add_parser("handoff", help="the marketing-to-sales hand-off: what-if on history",
+                             description="The hand-off from marketing to sales: MQL rules, "
+                             "routing, reps.")
+    hsub = handoff.add_subparsers(dest="handoff_command", required=True, metavar="SUBCOMMAND")
+    sim = hsub.add_parser("simulate", help="replay candidate MQL, routing and rep rules together",
+                          description=HANDOFF_DESCRIPTION,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    sim.add_argument("--rules", metavar="DIR", required=True,
+                     help="folder of candidate rule files (see above)")
+    sim.add_argument("--from", dest="date_from", type=iso_date, required=True, metavar="DATE",
+                     help="first hand-off day, YYYY-MM-DD (UTC)")
+    sim.add_argument("--to", dest="date_to", type=iso_date, required=True, metavar="DATE",
+                     help="last hand-off day, YYYY-MM-DD (UTC), inclusive")
+    sim.add_argument("--horizon", type=positive_int, default=90, metavar="DAYS",
+                     help="conversion horizon in days for the conversions lost (default 90)")
+    sim.add_argument("--out", metavar="CSV",
+                     help="also write the week table to CSV (and the rep table beside it, "
+                     "<name>_reps.csv)")
+    sim.set_defaults(func=cmd_handoff_simulate)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.activation.replay import OPTIONAL_COLUMNS
 from pipelines.project import DBT_PROJECT_DIR
 
 # the seeds a candidate folder may hold: scoring (points, caps, decay, grades) and lifecycle
@@ -52,10 +53,6 @@ KEPT = {
                             "FROM marts.fct_lead_features WHERE snapshot_kind = 'training'",
 }
 SIDES = ("current", "candidate")
-# the columns of a rule file that has no seed file in this checkout to compare with
-KNOWN_HEADERS = {"rep_availability": ["owner", "away_from", "away_to", "reason"]}
-# columns a rule file may leave out (conditions added later; the replay reads them blank)
-OPTIONAL_COLUMNS = {"routing_rules": ("min_fit_grade", "min_engagement_band")}
 
 
 class RulesError(ValueError):
@@ -75,11 +72,10 @@ def candidate_files(rules_dir: Path, seeds: tuple[str, ...] = RULE_SEEDS) -> dic
         if path.stem not in seeds:
             raise RulesError(f"{path.name} in {rules_dir} is not a rule seed this command "
                              f"replays (expected any of: {', '.join(f'{s}.csv' for s in seeds)})")
-        seed_file = DBT_PROJECT_DIR / "seeds" / path.name
-        seed_header = _header(seed_file) if seed_file.exists() else KNOWN_HEADERS[path.stem]
+        seed_header = _header(DBT_PROJECT_DIR / "seeds" / path.name)
         header = _header(path)
         missing = [c for c in seed_header
-                   if c not in header and c not in OPTIONAL_COLUMNS.get(path.stem, ())]
+                   if c not in header and c not in OPTIONAL_COLUMNS.get(path.stem, {})]
         extra = [c for c in header if c not in seed_header]
         if missing or extra:
             what = "; ".join(filter(None, [
