@@ -7,10 +7,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 from pipelines.cli.common import CliError, iso_date, positive_int
 from pipelines.project import paths
+
+
+def _progress():
+    """A step printer for stderr: what was done, seconds since the start."""
+    started = time.monotonic()
+
+    def say(step: str) -> None:
+        print(f"  {step} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+
+    return say
 
 
 def _pct(value) -> str:
@@ -72,7 +83,8 @@ def cmd_scoring_backtest(args: argparse.Namespace) -> int:
     print(f"building the current and the candidate rules in a copy of {where.warehouse} "
           "(the warehouse is only read) ...", file=sys.stderr)
     try:
-        result = backtest.run(where.warehouse, rules_dir, options, where.duckdb_temp)
+        result = backtest.run(where.warehouse, rules_dir, options, where.duckdb_temp,
+                              _progress())
     except RulesError as exc:
         raise CliError(str(exc)) from None
     try:
@@ -230,7 +242,7 @@ def cmd_handoff_simulate(args: argparse.Namespace) -> int:
           "(the warehouse is only read) ...", file=sys.stderr)
     try:
         result = simulate.run(where.warehouse, rules_dir, args.date_from, args.date_to,
-                              options, where.duckdb_temp)
+                              options, where.duckdb_temp, _progress())
     except RulesError as exc:
         raise CliError(str(exc)) from None
     week_table, rep_table = handoff_tables(result)
@@ -264,13 +276,14 @@ def cmd_handoff_simulate(args: argparse.Namespace) -> int:
 HANDOFF_DESCRIPTION = """\
 Replay the hand-off of a past window under a candidate rule set beside the current seeds:
 the leads the MQL rules hand to sales (entering MQL from --from to --to), the rep each is
-dealt to by the routing rules (round-robin by weight, day by day: a rep away on a day of
-rep_availability, or not available in sales_reps, gets nothing), and what the owners'
-measured response history lets one expect: speed-to-lead, SLA breaches and conversions
-lost to slow response. DIR holds any of the scoring and lifecycle seeds of `leadflow
-scoring backtest`, routing_rules.csv, sales_reps.csv (weights, is_available) and
-rep_availability.csv (owner, away_from, away_to, reason); a file left out stays as it is.
-The warehouse is only read and nothing in it changes."""
+dealt to by routing's rules and dealing at its hand-off (weighted round-robin; a rep away
+that day in rep_availability, not available in sales_reps or holding max_open_leads open
+leads passes it to the next rep of the team, else it waits in the team queue), and what
+the owners' measured response history lets one expect: speed-to-lead, SLA breaches and
+conversions lost to slow response. DIR holds any of the scoring and lifecycle seeds of
+`leadflow scoring backtest`, routing_rules.csv, sales_reps.csv and rep_availability.csv,
+with the seed's columns; a file left out stays as it is. The warehouse is only read and
+nothing in it changes."""
 
 
 def add_handoff_parser(sub) -> None:

@@ -6,6 +6,7 @@ dbt_project/analyses/rule_backtest.sql, run on that copy."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +29,12 @@ class Backtest:
 
 
 def run(warehouse: Path, rules_dir: Path, options: BuildOptions,
-        temp_parent: Path | None = None) -> Backtest:
+        temp_parent: Path | None = None,
+        progress: Callable[[str], None] | None = None) -> Backtest:
     """Replay the candidate files of ``rules_dir`` and the current seeds over
     ``warehouse`` (unchanged) and compare them per week."""
     candidates = candidate_files(rules_dir)
-    with rebuilt(warehouse, candidates, options, temp_parent) as work:
+    with rebuilt(warehouse, candidates, options, temp_parent, progress) as work:
         sql = work.compile_analysis(ANALYSIS)
         con = open_duckdb(work.warehouse, read_only=True)
         try:

@@ -23,7 +23,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,7 +239,8 @@ def _failure(result) -> str:
 
 @contextmanager
 def rebuilt(warehouse: Path, candidates: dict[str, Path], options: BuildOptions,
-            temp_parent: Path | None = None) -> Iterator[Workspace]:
+            temp_parent: Path | None = None,
+            progress: Callable[[str], None] | None = None) -> Iterator[Workspace]:
     """A throwaway copy of ``warehouse`` holding schemas rules_current and rules_candidate
     (the KEPT tables of both rule sets); removed on exit. Candidate first, so a bad file
     fails before the longer work; without candidate files the current tables serve both."""
@@ -248,15 +249,19 @@ def rebuilt(warehouse: Path, candidates: dict[str, Path], options: BuildOptions,
     if temp_parent is not None:
         temp_parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="leadflow-rules-", dir=temp_parent) as tmp:
+        say = progress or (lambda _: None)
         work = Workspace(Path(tmp), warehouse)
         work.copy_warehouse()
         work.make_project()
+        say("copied the warehouse")
         if candidates:
             try:
                 work.build_side("candidate", candidates, options)
             except RulesError as exc:
                 raise RulesError(f"the candidate rules do not build: {exc}") from None
+            say("built the candidate rules")
         work.build_side("current", {}, options)
+        say("built the current rules")
         if not candidates:  # the same seeds: the same tables
             work.copy_side("current", "candidate")
         yield work

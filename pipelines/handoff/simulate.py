@@ -10,6 +10,7 @@ dbt_project/analyses/handoff_replay.sql; the warehouse is only read."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,13 +110,14 @@ def check_routing_files(files: dict[str, Path]) -> None:
 
 
 def run(warehouse: Path, rules_dir: Path, start: dt.date, end: dt.date,
-        options: BuildOptions, temp_parent: Path | None = None) -> Handoff:
+        options: BuildOptions, temp_parent: Path | None = None,
+        progress: Callable[[str], None] | None = None) -> Handoff:
     """Replay the hand-off of [start, end] (UTC days, by hand-off moment) under the seeds as
     they stand and under the candidate files of ``rules_dir``."""
     files = candidate_files(rules_dir, RULE_SEEDS + ROUTING_SEEDS)
     check_routing_files(files)  # before the longer build
     dbt_files = {name: path for name, path in files.items() if name in RULE_SEEDS}
-    with rebuilt(warehouse, dbt_files, options, temp_parent) as work:
+    with rebuilt(warehouse, dbt_files, options, temp_parent, progress) as work:
         queries = [sql for _, sql in split(work.compile_analysis(ANALYSIS))]
         con = open_duckdb(work.warehouse)  # the throwaway copy
         try:

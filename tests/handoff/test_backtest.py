@@ -137,3 +137,35 @@ def test_no_warehouse_is_one_line(lf_paths, capsys, tmp_path):
     rules = stricter_mql_rules(tmp_path / "strict")
     code, _, err, _ = backtest(capsys, rules, tmp_path / "out.csv")
     assert code == 2 and "run `leadflow run` first" in err
+
+
+def test_the_current_side_is_the_warehouse_as_built(generated_warehouse, tmp_path):
+    """The throwaway build of the seeds as they stand reproduces the warehouse's own
+    stages and rule scores: the backtest compares with what the daily run computes."""
+    from pipelines.handoff.rebuild import BuildOptions, rebuilt
+    from pipelines.resources import open_duckdb
+
+    rules = stricter_mql_rules(tmp_path / "strict")
+    with rebuilt(generated_warehouse, {"lifecycle_rules": rules / "lifecycle_rules.csv"},
+                 BuildOptions(), tmp_path / "tmp") as work:
+        con = open_duckdb(work.warehouse, read_only=True)
+        try:
+            con.execute(f"ATTACH '{generated_warehouse}' AS built (READ_ONLY)")
+            for side, table, query in (
+                    ("current", "lead_stages",
+                     "SELECT lead_id, stage, stage_order, entered_at, entered_via "
+                     "FROM built.marts.fct_lead_stages"),
+                    ("current", "lead_rule_scores",
+                     "SELECT lead_id, fit_score, fit_grade, engagement_score, engagement_band "
+                     "FROM built.marts.fct_lead_rule_scores")):
+                kept = f"SELECT * FROM rules_{side}.{table}"
+                assert con.execute(f"SELECT count(*) FROM ({kept})").fetchone()[0] > 0
+                assert con.execute(f"({kept} EXCEPT ALL {query}) UNION ALL "
+                                   f"({query} EXCEPT ALL {kept})").fetchall() == []
+            # and the candidate differs where the MQL threshold bites
+            assert con.execute("SELECT count(*) FROM rules_candidate.lead_stages "
+                               "WHERE stage = 'mql'").fetchone()[0] < con.execute(
+                "SELECT count(*) FROM rules_current.lead_stages WHERE stage = 'mql'"
+            ).fetchone()[0]
+        finally:
+            con.close()
