@@ -172,7 +172,7 @@ def _minutes(value) -> str:
 
 
 def _table(header: tuple[str, ...], lines: list[tuple[str, ...]], total: bool) -> str:
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    widths = [max([len(h), *(len(line[i]) for line in lines)]) for i, h in enumerate(header)]
 
     def fmt(cells):
         return "  ".join(c.rjust(w) if i else c.ljust(w)
@@ -245,6 +245,9 @@ def cmd_handoff_simulate(args: argparse.Namespace) -> int:
                               options, where.duckdb_temp, _progress())
     except RulesError as exc:
         raise CliError(str(exc)) from None
+    if not result.weeks:
+        raise CliError(f"no lead was handed to sales (entered MQL) from {args.date_from} to "
+                       f"{args.date_to} under either rule set: nothing to compare")
     week_table, rep_table = handoff_tables(result)
     days = (result.end - result.start).days + 1
     print(f"hand-off replay {result.start} .. {result.end} ({days} days): current seeds vs "

@@ -97,6 +97,16 @@ def test_bad_candidate_routing_files_are_refused(warehouse, capsys, tmp_path, na
     assert code == 2 and reason in err and len(err.strip().splitlines()[-1]) < 400, err
 
 
+def test_a_window_without_hand_offs_is_one_line(warehouse, capsys, tmp_path):
+    rules = tmp_path / "ooo"
+    rules.mkdir()
+    (rules / "rep_availability.csv").write_text("owner,away_from,away_to,reason\n")
+    code = main(["handoff", "simulate", "--rules", str(rules), "--from", "2020-01-01",
+                 "--to", "2020-01-31"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no lead was handed to sales" in err, err
+
+
 def test_from_after_to_is_one_line(warehouse, capsys, tmp_path):
     code = main(["handoff", "simulate", "--rules", str(tmp_path), "--from", "2026-05-01",
                  "--to", "2026-04-01"])
