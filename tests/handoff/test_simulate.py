@@ -111,3 +111,25 @@ def test_from_after_to_is_one_line(warehouse, capsys, tmp_path):
     code = main(["handoff", "simulate", "--rules", str(tmp_path), "--from", "2026-05-01",
                  "--to", "2026-04-01"])
     assert code == 2 and "is after" in capsys.readouterr().err
+
+
+def test_a_cap_of_open_leads_passes_leads_on(warehouse, capsys, tmp_path):
+    rules = tmp_path / "cap"
+    rules.mkdir()
+    lines = (SEEDS / "sales_reps.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    cap = header.index("max_open_leads")
+    capped = []
+    for line in lines[1:]:
+        cells = line.split(",")
+        if cells[0] == "ana.silva":
+            cells[cap] = "2"
+        capped.append(",".join(cells))
+    (rules / "sales_reps.csv").write_text("\n".join([lines[0], *capped]) + "\n")
+    code, printed, err, weeks, reps = simulate(capsys, rules, tmp_path / "handoff.csv")
+    assert code == 0, err
+    ana = reps["ana.silva"]
+    assert ana["max_open_leads_candidate"] == "2"
+    assert int(ana["leads_candidate"]) < int(ana["leads_current"])
+    assert int(ana["passed_on_candidate"]) > 0 and ana["passed_on_current"] == "0"
+    assert weeks[-1]["handed_current"] == weeks[-1]["handed_candidate"]
