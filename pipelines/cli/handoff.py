@@ -24,6 +24,14 @@ def _progress():
     return say
 
 
+def _check_inputs(rules_dir: Path, warehouse: Path) -> None:
+    """The folder and the warehouse exist: said before the long work is announced."""
+    if not rules_dir.is_dir():
+        raise CliError(f"no such folder: {rules_dir}")
+    if not warehouse.is_file():
+        raise CliError(f"no warehouse at {warehouse} yet: run `leadflow run` first")
+
+
 def _pct(value) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -80,6 +88,7 @@ def cmd_scoring_backtest(args: argparse.Namespace) -> int:
         target = where.exports / "backtests" / f"scoring_{stamp}.csv"
     if target.is_dir():
         raise CliError(f"--out {target} is a folder: give a file name")
+    _check_inputs(rules_dir, where.warehouse)
     print(f"building the current and the candidate rules in a copy of {where.warehouse} "
           "(the warehouse is only read) ...", file=sys.stderr)
     try:
@@ -238,6 +247,7 @@ def cmd_handoff_simulate(args: argparse.Namespace) -> int:
     where = paths()
     options = BuildOptions(horizon_days=args.horizon)
     rules_dir = Path(args.rules).expanduser().resolve()
+    _check_inputs(rules_dir, where.warehouse)
     print(f"building the current and the candidate rules in a copy of {where.warehouse} "
           "(the warehouse is only read) ...", file=sys.stderr)
     try:
