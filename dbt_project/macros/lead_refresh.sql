@@ -142,6 +142,7 @@
         'nurture_rules',
         'page_categories',
         'report_parameters',
+        'rep_availability',
         'report_sales_teams',
         'routing_rules',
         'sales_reps',

@@ -4,8 +4,9 @@
     created_at, country_code, region, product_interest, tier, fit_grade, engagement_band):
     the first rule of `rules` it
     matches (ordered by rule_order, first match wins; the last rule is a default without
-    condition) and what the rule targets: a team, or a named rep of `reps` (named_owner only
-    while that rep is available, target_team the rep's team), and the queue (the rule's,
+    condition) and what the rule targets: a team, or a named rep of `reps` (rule_owner as
+    the rule names it; named_owner only while that rep is available, target_team the rep's
+    team; whether the rep is away or at capacity is routing's to judge), and the queue (the rule's,
     else the one `policies` gives the lead's tier, 'unscored' without one). A rule's
     min_fit_grade / min_engagement_band ask for that rule-score grade or better (B: A or
     B) and that band or better (2: 1 or 2); a lead without a rule score fails them. -#}
@@ -44,6 +45,7 @@ select
     fired.engagement_band,
     fired.rule_id,
     fired.overrides_existing,
+    fired.assign_owner                                              as rule_owner,
     coalesce(fired.assign_team, named.team)                         as target_team,
     case when named.is_available and named.capacity_weight > 0
          then named.owner end                                       as named_owner,

@@ -7,8 +7,9 @@ can read (they are not seeds yet): they are bound here as temp tables under the 
 names, and the replay's SQL is the dbt analysis dbt_project/analyses/routing_replay.sql
 (the leads of the window, the first matching rule through the same macro as the model
 routing_matches, the load per rep against the model rep_response_history). Only dealing
-to reps runs from Python: it is routing's own stateful SQL (routing.deal_sql), here with
-no prior owners."""
+to reps runs from Python: it is routing's own stateful step (routing.deal), here with
+no prior owners, each lead dealt on its creation day (absences of rep_availability judged
+on that day) and counting towards its rep's cap of open leads until it closed."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.activation.routing import RoutingError, deal_sql
+from pipelines.activation.routing import RoutingError, deal
 from pipelines.analyses import AnalysisError, compile_analysis, split
 
 # read_csv column types of the routing seeds, as dbt_project/seeds/_activation_seeds.yml
@@ -31,11 +32,14 @@ SEED_COLUMN_TYPES = {
                      "'queue': 'VARCHAR'}",
     "sales_reps": "{'capacity_weight': 'INTEGER', 'is_available': 'BOOLEAN'}",
     "sla_policies": "{'sla_hours': 'DOUBLE'}",
+    "rep_availability": "{'owner': 'VARCHAR', 'away_from': 'DATE', 'away_to': 'DATE', "
+                        "'reason': 'VARCHAR'}",
 }
 # conditions added to routing_rules later, typed after reading: a rules file written
 # before them has none (they are then blank: no condition)
 OPTIONAL_COLUMNS = {"routing_rules": {"min_fit_grade": "VARCHAR",
-                                      "min_engagement_band": "INTEGER"}}
+                                      "min_engagement_band": "INTEGER"},
+                    "sales_reps": {"max_open_leads": "INTEGER"}}
 
 
 def add_optional_columns(con: duckdb.DuckDBPyConnection, name: str, table: str) -> None:
@@ -49,8 +53,8 @@ def add_optional_columns(con: duckdb.DuckDBPyConnection, name: str, table: str) 
 
 NO_ASSIGNMENTS = ("(SELECT NULL::VARCHAR AS lead_id, NULL::VARCHAR AS team, "
                   "NULL::VARCHAR AS owner, NULL::VARCHAR AS rule_id, "
-                  "NULL::BIGINT AS round_robin_seq, NULL::TIMESTAMPTZ AS assigned_at "
-                  "WHERE false)")
+                  "NULL::BIGINT AS round_robin_seq, NULL::TIMESTAMPTZ AS assigned_at, "
+                  "NULL::VARCHAR AS routing_note WHERE false)")
 ANALYSIS = "routing_replay"
 
 
@@ -80,13 +84,16 @@ class Simulation:
     leads: int
     rows: list[dict]
     rules: list[tuple[str, int]]
+    notes: list[tuple[str, int]]  # leads a rep could not take, by routing_note
 
 
 def bind_seed_files(con: duckdb.DuckDBPyConnection, seeds_dir: Path,
-                    rules: Path | None = None, reps: Path | None = None) -> None:
+                    rules: Path | None = None, reps: Path | None = None,
+                    availability: Path | None = None) -> None:
     """Load the rule relations from CSV files (the seeds as edited, before `dbt seed`)."""
     files = {"routing_rules": rules or seeds_dir / "routing_rules.csv",
              "sales_reps": reps or seeds_dir / "sales_reps.csv",
+             "rep_availability": availability or seeds_dir / "rep_availability.csv",
              "sla_policies": seeds_dir / "sla_policies.csv"}
     for name, path in files.items():
         if not path.is_file():
@@ -133,6 +140,18 @@ def validate_rules(con: duckdb.DuckDBPyConnection) -> None:
                 "AND assign_owner NOT IN (SELECT owner FROM sales_reps)")
     if owner:
         problems.append(f"rule {owner[0][0]} names rep {owner[0][1]!r}, who is not in sales_reps")
+    cap = one("SELECT owner FROM sales_reps WHERE max_open_leads < 0 OR capacity_weight < 0")
+    if cap:
+        problems.append(f"rep {cap[0][0]!r} has a negative capacity_weight or max_open_leads")
+    away = one("SELECT owner FROM rep_availability WHERE owner IS NULL OR owner NOT IN "
+               "(SELECT owner FROM sales_reps)")
+    if away:
+        problems.append(f"rep_availability names rep {away[0][0]!r}, who is not in sales_reps")
+    dates = one("SELECT owner, away_from, away_to FROM rep_availability "
+                "WHERE away_from IS NULL OR away_to IS NULL OR away_from > away_to")
+    if dates:
+        problems.append(f"rep_availability: absence of {dates[0][0]!r} needs away_from on "
+                        "or before away_to")
     grade = one("SELECT rule_id FROM routing_rules WHERE upper(trim(min_fit_grade)) NOT IN "
                 "('A', 'B', 'C', 'D') OR min_engagement_band NOT BETWEEN 1 AND 4")
     if grade:
@@ -151,12 +170,18 @@ def simulate(con: duckdb.DuckDBPyConnection, queries: ReplayQueries, start: dt.d
               "end": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)}
     con.execute(f"CREATE OR REPLACE TEMP TABLE replay_leads AS {queries.leads}", window)
     con.execute(f"CREATE OR REPLACE TEMP TABLE replay_matches AS {queries.matches}")
-    con.execute("CREATE OR REPLACE TEMP TABLE replayed AS "
-                + deal_sql("replay_matches", NO_ASSIGNMENTS, "sales_reps"),
-                {"assigned_at": window["end"]})
-    frame = con.execute(queries.load).fetchdf()
+    # each lead dealt when it was created; it counts towards its rep's open leads until it
+    # closed (customer or disqualified)
+    dealer = deal(con, "replay_matches", NO_ASSIGNMENTS, "sales_reps", "rep_availability",
+                  closes="replay_leads", into="replayed")
+    con.execute("CREATE OR REPLACE TEMP TABLE replay_peaks (owner VARCHAR, peak_open BIGINT)")
+    if dealer.peak:
+        con.executemany("INSERT INTO replay_peaks VALUES (?, ?)", list(dealer.peak.items()))
+    frame = con.execute(queries.load, window).fetchdf()
     rules = con.execute("SELECT coalesce(rule_id, '(none)'), count(*) FROM replayed "
                         "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     leads = con.execute("SELECT count(*) FROM replayed").fetchone()[0]
+    notes = con.execute("SELECT routing_note, count(*) FROM replayed WHERE routing_note "
+                        "IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     return Simulation(start=start, end=end, leads=leads,
-                      rows=frame.to_dict("records"), rules=rules)
+                      rows=frame.to_dict("records"), rules=rules, notes=notes)

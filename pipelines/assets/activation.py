@@ -25,26 +25,33 @@ def now() -> dt.datetime:
 
 @dg.asset(
     key=ASSIGNMENTS, group_name=GROUP, kinds={"duckdb"},
-    deps=[dbt_key("routing_matches"), dbt_key("sales_reps")],
+    deps=[dbt_key("routing_matches"), dbt_key("sales_reps"), dbt_key("rep_availability")],
     check_specs=[dg.AssetCheckSpec(
         "every_open_lead_owned", asset=ASSIGNMENTS,
-        description="Every open lead has an owner (a team whose reps are all unavailable "
-                    "leaves its new leads without one).")],
+        description="Every open lead has an owner (a team whose reps are all unavailable, "
+                    "away or at capacity leaves its new leads in the team queue without "
+                    "one).")],
     description="One row per lead ever routed: team, owner, queue, the rule that fired and "
                 "when (ops.lead_assignments; changes in ops.lead_assignment_events). Open "
                 "leads without an owner get one by their first matching rule "
-                "(activation.routing_matches), weighted round-robin in the team; an owner "
-                "stays unless a rule overrides.",
+                "(activation.routing_matches), weighted round-robin in the team that passes "
+                "over reps away (seed rep_availability) or at their cap of open leads "
+                "(sales_reps.max_open_leads), the reason in routing_note; an owner stays "
+                "unless a rule overrides.",
 )
 def lead_assignments(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect() as con:
         summary = routing.assign(con, now())
     context.log.info("routing: %s new, %s reassigned, %s kept", summary.new,
                      summary.reassigned, summary.kept)
+    if summary.by_note:
+        context.log.info("routing: passed on to another rep or the team queue: %s",
+                         ", ".join(f"{note} {n}" for note, n in summary.by_note.items()))
     yield dg.MaterializeResult(metadata={
         "open_leads": summary.open_leads, "new": summary.new,
         "reassigned": summary.reassigned, "kept": summary.kept,
         "open_without_owner": summary.unowned, "closed": summary.closed,
+        **{f"note_{note}": count for note, count in summary.by_note.items()},
         **{f"team_{team}": count for team, count in summary.by_team.items()},
     })
     yield dg.AssetCheckResult(

@@ -18,6 +18,7 @@ from pipelines.cli.common import CliError
 from pipelines.cli.export_person import add_export_person_parser
 from pipelines.cli.forget import add_forget_parser
 from pipelines.cli.generate import add_generate_parser
+from pipelines.cli.handoff import add_handoff_parser, add_scoring_parser
 from pipelines.cli.importer import add_import_parser
 from pipelines.cli.model import add_model_parser
 from pipelines.cli.quarantine import add_quarantine_parser
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_activation_parsers(sub)
     add_alerts_parser(sub)
+    add_scoring_parser(sub)
+    add_handoff_parser(sub)
     add_quarantine_parser(sub)
     add_unload_parser(sub)
     add_forget_parser(sub)

@@ -48,7 +48,7 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
 
     if args.date_from > args.date_to:
         raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
-    candidate = bool(args.rules or args.reps)
+    candidate = bool(args.rules or args.reps or args.availability)
     where = paths().warehouse
     if where.is_file():  # compiled before the warehouse is opened (dbt opens it too)
         try:
@@ -67,7 +67,9 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
                 baseline = replay.simulate(con, queries, args.date_from, args.date_to)
             replay.bind_seed_files(con, DBT_PROJECT_DIR / "seeds",
                                    rules=Path(args.rules) if args.rules else None,
-                                   reps=Path(args.reps) if args.reps else None)
+                                   reps=Path(args.reps) if args.reps else None,
+                                   availability=(Path(args.availability)
+                                                 if args.availability else None))
             result = replay.simulate(con, queries, args.date_from, args.date_to)
         except RoutingError as exc:
             raise CliError(str(exc)) from None
@@ -78,7 +80,8 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
     before = {(r["team"], r["owner"]): r["leads"] for r in baseline.rows} if baseline else {}
     print(f"{'team':<12}{'owner':<18}{'weight':>7}{'avail':>6}{'leads':>8}"
           + (f"{'seed':>7}" if candidate else "")
-          + f"{'share':>7}{'per day':>8}{'tier A':>7}{'exp. response':>15}{'within SLA':>11}")
+          + f"{'share':>7}{'per day':>8}{'tier A':>7}{'cap':>6}{'peak':>6}{'away d':>7}"
+          f"{'passed':>7}{'took':>6}{'exp. response':>15}{'within SLA':>11}")
     for row in result.rows:
         response = _value(row["expected_response_minutes"])
         estimate = "*" if row["is_team_estimate"] and response is not None else " "
@@ -89,6 +92,9 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
               + (f"{before.get((row['team'], row['owner']), 0):>7,}" if candidate else "")
               + f"{_cell(row['share'], lambda s: f'{s:.0%}', '0%'):>7}"
               f"{row['leads'] / days:>8.1f}{row['tier_a_leads']:>7,}"
+              f"{_cell(row['max_open_leads'], lambda c: str(int(c))):>6}"
+              f"{row['peak_open_leads']:>6,}{row['away_days']:>7,}"
+              f"{row['passed_on_leads']:>7,}{row['fallback_leads']:>6,}"
               f"{_minutes(response):>14}{estimate}"
               f"{_cell(row['expected_within_sla'], lambda w: f'{w:.0%}'):>11}")
     for label, sim in (("seed rules", baseline), ("", result)):
@@ -97,7 +103,22 @@ def cmd_routing_simulate(args: argparse.Namespace) -> int:
     if any(row["is_team_estimate"] and row["leads"] for row in result.rows):
         print("* no touched lead of this rep yet: the team's figure")
     print("rules fired: " + ", ".join(f"{rule} {count:,}" for rule, count in result.rules))
+    for label, sim in (("seed files", baseline), ("", result)):
+        if sim is not None:
+            print(f"capacity{' under the ' + label if label else ''}: " + _notes(sim))
+    print("cap = max_open_leads (- none), peak = most open leads held, away d = days away in "
+          "the window, passed = leads the rep could not take (away or at the cap), took = "
+          "leads it got because another rep could not")
     return 0
+
+
+def _notes(sim) -> str:
+    """The leads that did not go where the round-robin or the rule first sent them."""
+    if not sim.notes:
+        return "every lead went to the rep whose turn it was (no cap or absence bit)"
+    queued = sum(n for note, n in sim.notes if note.startswith("team_"))
+    return (", ".join(f"{note} {n:,}" for note, n in sim.notes)
+            + (f"; {queued:,} left in the team queue without owner" if queued else ""))
 
 
 def _expected(sim) -> str | None:
@@ -198,9 +219,13 @@ def add_activation_parsers(sub) -> None:
     sim = rsub.add_parser(
         "simulate", help="replay the routing rules over past leads",
         description="Replay the routing rules as they stand in dbt_project/seeds (or --rules "
-        "/ --reps files) over the leads created between --from and --to, as if none had an "
-        "owner, and print the load per rep and the speed-to-lead to expect (each rep's "
-        "historical median response). Reads the warehouse only; changes nothing.")
+        "/ --reps / --availability files) over the leads created between --from and --to, as "
+        "if none had an owner, and print the load per rep and the speed-to-lead to expect "
+        "(each rep's historical median response). Each lead is dealt on its creation day: "
+        "reps away that day (rep_availability) or holding max_open_leads open leads "
+        "(sales_reps; a lead counts until it is won or disqualified) pass it to the next "
+        "rep of the team, else it waits in the team queue; the capacity line counts these "
+        "by reason. Reads the warehouse only; changes nothing.")
     sim.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE",
                      help="first creation day, YYYY-MM-DD (UTC)")
     sim.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE",
@@ -208,7 +233,10 @@ def add_activation_parsers(sub) -> None:
     sim.add_argument("--rules", metavar="CSV",
                      help="a candidate routing_rules.csv (default: the seed)")
     sim.add_argument("--reps", metavar="CSV",
-                     help="a candidate sales_reps.csv (default: the seed)")
+                     help="a candidate sales_reps.csv, e.g. with max_open_leads caps "
+                          "(default: the seed)")
+    sim.add_argument("--availability", metavar="CSV",
+                     help="a candidate rep_availability.csv of absences (default: the seed)")
     sim.set_defaults(func=cmd_routing_simulate)
 
     seg = sub.add_parser("segments", help="marketing segments: list, export",

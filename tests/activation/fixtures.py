@@ -38,6 +38,8 @@ CREATE TABLE marts.dim_consent_states (
 CREATE TABLE marts.fct_lead_funnel (
     lead_id VARCHAR, current_stage VARCHAR, funnel_position VARCHAR, is_mql BOOLEAN,
     is_sql BOOLEAN, is_opportunity BOOLEAN, is_customer BOOLEAN, is_recycled BOOLEAN);
+CREATE TABLE marts.fct_lead_stages (
+    lead_id VARCHAR, stage VARCHAR, entered_at TIMESTAMPTZ, is_current_stage BOOLEAN);
 CREATE TABLE marts.fct_lead_rule_scores (
     lead_id VARCHAR, fit_grade VARCHAR, engagement_band INTEGER, score_label VARCHAR);
 CREATE TABLE marts.fct_speed_to_lead (
@@ -74,7 +76,8 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
     runs.ensure_tables(con)
     ensure_tables(con)
-    for name in ("routing_rules", "sales_reps", "sla_policies", "nurture_rules"):
+    for name in ("routing_rules", "sales_reps", "rep_availability", "sla_policies",
+                 "nurture_rules"):
         seed(con, name)
     seed(con, "alert_rules")
 

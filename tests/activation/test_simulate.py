@@ -139,3 +139,26 @@ def test_bad_arguments_exit_2(warehouse, capsys, tmp_path):
 def test_no_warehouse_yet_is_a_one_line_error(lf_paths, capsys):
     code, _, err = simulate(capsys, "--from", "2026-03-01", "--to", "2026-03-03")
     assert code == 2 and "leadflow run" in err
+
+
+def test_caps_and_absences_shift_the_load_and_are_counted(warehouse, capsys, tmp_path):
+    reps = tmp_path / "reps.csv"
+    reps.write_text((DBT_PROJECT_DIR / "seeds" / "sales_reps.csv").read_text()
+                    .replace("ben.carter,na,2,true,", "ben.carter,na,2,true,3"))
+    away = tmp_path / "away.csv"
+    away.write_text("owner,away_from,away_to,reason\nana.silva,2026-03-02,2026-03-02,leave\n")
+    code, out, _ = simulate(capsys, "--from", "2026-03-01", "--to", "2026-03-03",
+                            "--reps", str(reps), "--availability", str(away))
+    assert code == 0, out
+    reps_out = rep_lines(out)
+    # columns: team owner weight avail leads seed share per-day tierA cap peak away passed took
+    ana, ben = reps_out["ana.silva"], reps_out["ben.carter"]
+    assert ana[4] == "0" and ana[5] == "11" and ana[11] == "1" and ana[12] == "11"
+    # ben takes 3 leads, then is at his cap; the 30 US leads spread over david and grace
+    assert ben[4] == "3" and ben[9:11] == ["3", "3"]
+    assert sum(int(reps_out[r][4]) for r in ("ben.carter", "david.kim", "grace.obi")) == 30
+    na = ("ana.silva", "ben.carter", "david.kim", "grace.obi")
+    assert sum(int(reps_out[r][13]) for r in na) == sum(int(reps_out[r][12]) for r in na) > 11
+    capacity = [line for line in out.splitlines() if line.startswith("capacity:")][0]
+    assert "owner_away 11" in capacity and "owner_at_capacity" in capacity
+    assert "capacity under the seed files: every lead went" in out

@@ -33,6 +33,13 @@ MOVED_TABLES: dict[str, str] = {
 }
 # table (pinned name) -> {column now: pinned column}
 RENAMED_COLUMNS: dict[str, dict[str, str]] = {}
+# columns added since the pin (issue 18: routing_note, why a rep could not take the lead):
+# left out of the hash, and NULL on every row of these builds (no cap, no absence on the
+# run dates), which test_added_columns_hold_nothing_here checks
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "ops.lead_assignments": ("routing_note",),
+    "ops.lead_assignment_events": ("routing_note",),
+}
 
 PINNED = {
     "fixture": {
@@ -142,7 +149,8 @@ def current(con: duckdb.DuckDBPyConnection, pinned: dict) -> dict[str, tuple[int
     for table in pinned:
         where = MOVED_TABLES.get(table, table)
         if where in found:
-            out[table] = table_hash(con, where, RENAMED_COLUMNS.get(table))
+            out[table] = table_hash(con, where, RENAMED_COLUMNS.get(table),
+                                    ADDED_COLUMNS.get(table, ()))
     return out
 
 
@@ -150,6 +158,14 @@ def current(con: duckdb.DuckDBPyConnection, pinned: dict) -> dict[str, tuple[int
 def test_every_pinned_table_holds_the_same_rows(builds, build):
     with duckdb.connect(str(builds[build]), read_only=True) as con:
         assert current(con, PINNED[build]) == PINNED[build]
+
+
+@pytest.mark.parametrize("build", ["fixture", "generated"])
+def test_added_columns_hold_nothing_here(builds, build):
+    with duckdb.connect(str(builds[build]), read_only=True) as con:
+        for table, columns in ADDED_COLUMNS.items():
+            for column in columns:
+                assert con.execute(f"SELECT count({column}) FROM {table}").fetchone()[0] == 0
 
 
 def test_the_report_tables_hold_the_same_rows(builds):
