@@ -127,6 +127,7 @@
         'attribution_models',
         'attribution_parameters',
         'attribution_touch_types',
+        'business_hours',
         'channel_mapping',
         'channels',
         'countries',
@@ -152,6 +153,7 @@
         'scoring_parameters',
         'scoring_rules',
         'sla_policies',
+        'team_holidays',
     ] -%}
     {#- and the code of the lead-level models: a changed model recomputes every lead -#}
     {%- set code = [] -%}

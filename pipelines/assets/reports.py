@@ -20,7 +20,8 @@ REPORT_MODELS = ("rpt_headline_kpis", "rpt_funnel_conversion", "rpt_channel_roi"
                  "rpt_score_drift", "rpt_model_runs", "rpt_ingestion_sources",
                  "rpt_quarantine_reasons", "rpt_kpi_comparison", "rpt_kpi_periods",
                  "rpt_stage_velocity", "rpt_cohort_conversion", "rpt_channels",
-                 "rpt_campaign_roi_monthly", "rpt_channel_roi_ranked", "rpt_report_periods")
+                 "rpt_campaign_roi_monthly", "rpt_channel_roi_ranked", "rpt_report_periods",
+                 "rpt_response_band_conversion")
 INPUTS = [dbt_key(m) for m in REPORT_MODELS]
 
 

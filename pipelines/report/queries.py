@@ -43,7 +43,8 @@ class ReportData:
     speed_channels: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_breaches: pd.DataFrame | None = None  # per team, owner and tier; None: not built
     open_breach_teams: pd.DataFrame = field(default_factory=pd.DataFrame)
-    sla_hours: float | None = None
+    # conversion by response-time band, per tier (rpt_response_band_conversion)
+    response_bands: pd.DataFrame = field(default_factory=pd.DataFrame)
     score_bins: pd.DataFrame = field(default_factory=pd.DataFrame)
     tiers: pd.DataFrame = field(default_factory=pd.DataFrame)
     model_run: dict | None = None
@@ -148,8 +149,9 @@ def _load_speed(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:
                                   "ORDER BY team, owner, tier")
     data.open_breach_teams = _df(con, "SELECT * FROM marts.rpt_open_sla_breaches_by_team "
                                       "ORDER BY team")
-    data.sla_hours, data.as_of = con.execute(
-        "SELECT sla_hours, data_as_of FROM marts.rpt_report_context").fetchone()
+    data.response_bands = _df(con, "SELECT * FROM marts.rpt_response_band_conversion "
+                                   "ORDER BY tier = 'all' DESC, tier, band_order")
+    data.as_of = con.execute("SELECT data_as_of FROM marts.rpt_report_context").fetchone()[0]
 
 
 def _load_scores(con: duckdb.DuckDBPyConnection, data: ReportData) -> None:

@@ -349,10 +349,10 @@ def sales(data: ReportData) -> Section:
 
 
 def speed(data: ReportData) -> Section:
-    sla = f"{data.sla_hours:g} h" if data.sla_hours is not None else "the SLA"
-    s = Section("speed", "Speed to lead and SLA", f"Time from the handoff to sales (MQL) to "
-                f"the first sales touch; a breach is a first touch later than {sla}, or none "
-                f"yet after {sla}.")
+    s = Section("speed", "Speed to lead and SLA", "Time from the handoff to sales (MQL) to "
+                "the first sales touch; a breach is a first touch later than the SLA of the "
+                "lead's tier (seed sla_policies), or none yet after it, counted in business "
+                "hours of the team's calendar (seeds business_hours, team_holidays).")
     bins = data.speed_bins
     if bins.empty or not bins["leads"].sum():
         s.empty = "no lead has been handed to sales yet"
@@ -384,9 +384,33 @@ def speed(data: ReportData) -> Section:
     s.tables.append(Table("speed_to_lead_by_channel", "Speed to lead per source channel",
                           data.speed_channels, [("source_channel", "Channel", "text"), *cols],
                           small_rows=_small(data.speed_channels["leads"], data)))
+    if not data.response_bands.empty:
+        _response_bands(s, data.response_bands, data)
     if data.open_breaches is not None:
         _open_breaches(s, data.open_breaches, data.open_breach_teams)
     return s
+
+
+def _response_bands(s: Section, bands: pd.DataFrame, data: ReportData) -> None:
+    """Conversion by response-time band, per tier (rpt_response_band_conversion): does a
+    faster first touch go with more qualified leads and customers?"""
+    overall = bands[bands["tier"] == "all"]
+    s.charts.append(ch.hbar_chart(
+        "sql_rate_by_response_band", "Sales-qualified rate by response time (all tiers)",
+        [str(b) for b in overall["response_band"]], list(overall["sql_rate"]), unit="rate",
+        samples=list(overall["leads"]), small=_small(overall["leads"], data),
+        x_title="share of handed leads that became sales-qualified (n = leads handed)",
+        y_title="time from handoff to first sales touch"))
+    s.tables.append(Table(
+        "conversion_by_response_band", "Conversion by response time, per tier (calendar time "
+        "from the handoff to the first sales touch)", bands, [
+            ("tier", "Tier", "text"), ("response_band", "Response", "text"),
+            ("leads", "Leads handed", "count"), ("sales_qualified", "Sales-qualified", "count"),
+            ("sql_rate", "SQL rate", "rate"), ("customers", "Customers", "count"),
+            ("customer_rate", "Customer rate", "rate"),
+            ("median_business_minutes", "Median business time", "minutes"),
+            ("sla_breaches", "SLA breaches", "count")],
+        small_rows=_small(bands["leads"], data)))
 
 
 def _open_breaches(s: Section, breaches: pd.DataFrame, teams: pd.DataFrame) -> None:

@@ -45,7 +45,7 @@ CREATE TABLE marts.fct_lead_rule_scores (
 CREATE TABLE marts.fct_speed_to_lead (
     lead_id VARCHAR, handed_at TIMESTAMPTZ, first_touch_at TIMESTAMPTZ, owner VARCHAR,
     team VARCHAR, response_minutes DOUBLE, is_touched BOOLEAN, sla_hours DOUBLE,
-    as_of TIMESTAMPTZ);
+    as_of TIMESTAMPTZ, is_sla_breach BOOLEAN);
 """
 
 FUNNEL = {  # stage -> (funnel_position, is_mql, is_sql, is_opportunity, is_customer, is_recycled)
@@ -82,8 +82,13 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     seed(con, "alert_rules")
 
 
-# the dbt models of the two steps after scoring, and the reps' history simulate reads
+# the dbt models of the two steps after scoring, and the reps' history simulate reads; not
+# fct_speed_to_lead (it reads ops.lead_assignments, but its other inputs are marts this
+# warehouse does not hold: the tests give it by hand) nor the report models over it
 ACTIVATION_MODELS = ("source:ml+", "source:ops+", "rep_response_history")
+NOT_BUILT = ("fct_speed_to_lead", "rpt_speed_to_lead", "rpt_speed_to_lead_bins",
+             "rpt_headline_kpis", "rpt_kpi_periods", "rpt_kpi_comparison",
+             "rpt_report_context", "rpt_response_band_conversion")
 
 
 class Warehouse:
@@ -91,17 +96,18 @@ class Warehouse:
     ``build()`` closes it, runs the activation dbt models on the file and opens it again.
     dbt's files go to ``work``: one folder per test session, so dbt parses partially."""
 
-    def __init__(self, path: Path, work: Path):
-        self.path, self.work = path, work
+    def __init__(self, path: Path, work: Path, exclude: tuple[str, ...] = NOT_BUILT):
+        self.path, self.work, self.exclude = path, work, exclude
         self.con = open_duckdb(path)
 
     def execute(self, *args, **kwargs) -> duckdb.DuckDBPyConnection:
         return self.con.execute(*args, **kwargs)
 
-    def build(self) -> None:
+    def build(self, also: tuple[str, ...] = ()) -> None:
         self.con.close()
         try:
-            dbt(self.work, self.path, "run", "--select", *ACTIVATION_MODELS)
+            dbt(self.work, self.path, "run", "--select", *ACTIVATION_MODELS, *also,
+                *(("--exclude", *self.exclude) if self.exclude else ()))
         finally:
             self.con = open_duckdb(self.path)
 

@@ -20,8 +20,11 @@ def test_assets_route_watch_nurture_and_export(lf_paths):
         fx.score(con, f"l{i}", "A" if i < 3 else "C", 80 - i)
     fx.add_lead(con, "gone", stage="customer", minutes=9)
     con.close()
+    # the models over fct_speed_to_lead need marts this warehouse does not hold
+    not_built = dg.AssetSelection.assets(*(dbt_key(name) for name in fx.NOT_BUILT))
     result = dg.materialize(
         [leadflow_dbt_scored, *activation.ACTIVATION_ASSETS, leadflow_dbt_activation],
+        selection=dg.AssetSelection.all() - not_built,
         resources={"warehouse": WarehouseResource(path=str(lf_paths.warehouse)),
                    "dbt": dbt_resource()})
     assert result.success

@@ -32,8 +32,8 @@ def built(tmp_path_factory, dbt_work):
         fx.add_lead(wh, f"de{i}", country="DE", region="emea", minutes=24 * 60 + i)
     for owner, team, minutes in (("ana.silva", "na", 30), ("ben.carter", "na", 300),
                                  ("hannah.schmidt", "emea", 60)):
-        wh.execute("INSERT INTO marts.fct_speed_to_lead VALUES ('h', ?, ?, ?, ?, ?, true, 4, ?)",
-                   [fx.T0, fx.T0, owner, team, minutes, fx.T0])
+        wh.execute("INSERT INTO marts.fct_speed_to_lead VALUES ('h', ?, ?, ?, ?, ?, true, 4, ?, "
+                   "?)", [fx.T0, fx.T0, owner, team, minutes, fx.T0, minutes > 240])
     wh.build()
     wh.close()
     return wh.path

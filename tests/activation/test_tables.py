@@ -11,16 +11,23 @@ RUN = dt.datetime(2026, 3, 3, 6, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)
 
 
-def handed(con, lead_id, *, touched_after_h: float | None, as_of_h: float = 100) -> None:
+def handed(con, lead_id, *, touched_after_h: float | None, sla_h: float,
+           as_of_h: float = 100) -> None:
+    """The lead in fct_speed_to_lead, with its SLA verdict (the model judges it, in business
+    hours of the team: tests/dbt/test_activation.py; here the wait in hours stands in)."""
     handed_at = fx.T0
     touch = None if touched_after_h is None else handed_at + touched_after_h * H
-    con.execute("INSERT INTO marts.fct_speed_to_lead VALUES (?, ?, ?, NULL, NULL, ?, ?, 4, ?)",
+    waited = as_of_h if touched_after_h is None else touched_after_h
+    con.execute("INSERT INTO marts.fct_speed_to_lead VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)",
                 [lead_id, handed_at, touch,
                  None if touched_after_h is None else touched_after_h * 60,
-                 touch is not None, handed_at + as_of_h * H])
+                 touch is not None, sla_h, handed_at + as_of_h * H, waited > sla_h])
 
 
-def test_sla_breaches_use_the_sla_of_the_tier(wh):
+SLA = {"A": 1, "B": 4, "C": 24, "D": 72, None: 24}
+
+
+def test_sla_breaches_list_the_open_assigned_leads_past_their_tier_sla(wh):
     # seed sla_policies: A 1 h, B 4 h, C 24 h, D 72 h, unscored 24 h
     cases = {"a_late": ("A", 2), "a_fast": ("A", 0.5), "b_late": ("B", 5), "b_ok": ("B", 3),
              "d_ok": ("D", 70), "unscored_late": (None, 30), "a_waiting": ("A", None)}
@@ -28,10 +35,10 @@ def test_sla_breaches_use_the_sla_of_the_tier(wh):
         fx.add_lead(wh, lead, stage="mql", minutes=i)
         if tier:
             fx.score(wh, lead, tier)
-        handed(wh, lead, touched_after_h=touch_h)
+        handed(wh, lead, touched_after_h=touch_h, sla_h=SLA[tier])
     fx.add_lead(wh, "closed", stage="customer", minutes=20)
     fx.score(wh, "closed", "A")
-    handed(wh, "closed", touched_after_h=10)
+    handed(wh, "closed", touched_after_h=10, sla_h=1)
     fx.route(wh, RUN)
     wh.build()
     rows = {r[0]: r[1:] for r in wh.execute(

@@ -55,15 +55,21 @@ PINNED = {
         "marts.fct_lead_scores": (4, "739f95a40cfbf57af561ab3d335513a2"),
         "marts.fct_lead_stages": (9, "fc10f7aebab9c6c2e9643f4c91fda853"),
         "marts.fct_merge_decisions": (21, "47e731b51fe8a017d27f933e7aede5f7"),
-        "marts.fct_speed_to_lead": (2, "8296fe570f39d2c69f642200c7b898bf"),
+        # re-pinned (issue 18): the SLA is seed sla_policies' hours of the lead's tier in business
+        # hours of the team calendar, assigned_at is routing's (ops.lead_assignments)
+        "marts.fct_speed_to_lead": (2, "ccd214bd0d484bda19f9364f4808acaa"),
         "marts.fct_touchpoints": (15, "b47bc125c5b2436bc6cdd61ddd49baeb"),
         "marts.rpt_attribution_by_channel": (30, "cab3a214a6a50669b139a37957752622"),
         "marts.rpt_channel_roi": (66, "7cb04c567921614097221db960930e67"),
         "marts.rpt_deals_by_attribute": (2, "487666d8b64153c68b11e8d176afa927"),
         "marts.rpt_funnel_conversion": (10, "bb6cea00e8a23085ad4448332532c363"),
-        "marts.rpt_headline_kpis": (17, "08f2a7316a8167e1437fb96440961ec1"),
+        # re-pinned (issue 18): the SLA is seed sla_policies' hours of the lead's tier in business
+        # hours of the team calendar, assigned_at is routing's (ops.lead_assignments)
+        "marts.rpt_headline_kpis": (17, "a30be7ff8ce040287551b3f8a1834621"),
         "marts.rpt_sales_kpis": (1, "7ff6ebf986fddc916986d004cf404c8a"),
-        "marts.rpt_speed_to_lead": (9, "c58aecfbab5c09c3ea47f0a895e92433"),
+        # re-pinned (issue 18): the SLA is seed sla_policies' hours of the lead's tier in business
+        # hours of the team calendar, assigned_at is routing's (ops.lead_assignments)
+        "marts.rpt_speed_to_lead": (9, "4747436fce30306f6cd1aec9d9da50d5"),
         "ops.lead_assignment_events": (3, "e5781bcff3871f23652c15e299f06ca0"),
         "ops.lead_assignments": (3, "f0641d855e09b469874a896fc7ee4105"),
         "ops.sla_breaches": (0, "d41d8cd98f00b204e9800998ecf8427e"),
@@ -84,18 +90,27 @@ PINNED = {
         # first e-mail record may be one; the same 3646 decisions (the old hash with
         # `deferred` quarantined again was checked equal)
         "marts.fct_merge_decisions": (3646, "c0466356a1a66c81a3d372f39b3722f7"),
-        "marts.fct_speed_to_lead": (230, "5dc6bf6b68f3aa608d1ff4facb1cb1f2"),
+        # re-pinned (issue 18): the SLA is seed sla_policies' hours of the lead's tier in business
+        # hours of the team calendar, assigned_at is routing's (ops.lead_assignments)
+        "marts.fct_speed_to_lead": (230, "aff010678d489fed26104b1b2f5eddac"),
         "marts.fct_touchpoints": (5353, "9985d6878edac5f18de9644de37174d5"),
         "marts.rpt_attribution_by_channel": (180, "0606f639483c4d15ca81d4f8733cbed1"),
         "marts.rpt_channel_roi": (66, "09bea28365be024c08403a335773cea6"),
         "marts.rpt_deals_by_attribute": (32, "1c99084f62d4184fc3a1769ca690e7ff"),
         "marts.rpt_funnel_conversion": (54, "aaad302ff0ec268616321e4624cf0ba5"),
-        "marts.rpt_headline_kpis": (17, "c6bf16df91b2b5c7019910d0e9f07294"),
+        # re-pinned (issue 18): the SLA is seed sla_policies' hours of the lead's tier in business
+        # hours of the team calendar, assigned_at is routing's (ops.lead_assignments)
+        "marts.rpt_headline_kpis": (17, "4e3f097ff2c7dfc0c940bcc822fbe79c"),
         "marts.rpt_sales_kpis": (4, "05f6158c7326e8a113013d35ac34ed68"),
-        "marts.rpt_speed_to_lead": (102, "fb8917a44dc7807bfc3b696f4b3a921e"),
+        # re-pinned (issue 18): the SLA is seed sla_policies' hours of the lead's tier in business
+        # hours of the team calendar, assigned_at is routing's (ops.lead_assignments)
+        "marts.rpt_speed_to_lead": (102, "5c78a5e471e610a6b8660192b4261237"),
         "ops.lead_assignment_events": (738, "47d8d48c4978e9d3554e62d2b931e4fd"),
         "ops.lead_assignments": (738, "f9441e7e38f449b7b2d1e1c993ab2067"),
-        "ops.sla_breaches": (102, "a82102298094d42b9366a00baec92c7c"),
+        # re-pinned (issue 18): the SLA is seed sla_policies' hours of the lead's tier in business
+        # hours of the team calendar, assigned_at is routing's (ops.lead_assignments)
+        # (23 of the 102 calendar-hour breaches are within business hours)
+        "ops.sla_breaches": (79, "b0df65e16a20882ebb83d213b9b613af"),
     },
 }
 
@@ -111,13 +126,18 @@ PINNED_REPORT = {
     # top 20 (the other rows equal)
     "data_quality_sources.csv": (6, "f50cd34ca0c21acd79c1051781517437"),
     "funnel.csv": (5, "450ceda263f422aef48a6f921eaa80e0"),
-    "headline_kpis.csv": (17, "6722e89389c251cfb48d55ea3f234e53"),
-    "open_sla_breaches.csv": (37, "3235ff74d9b5390209ca0e702aea83a2"),
+    # re-pinned (issue 18): SLA per tier in business hours of the team calendar
+    "headline_kpis.csv": (17, "a4e7743f0722b645452dcbc0297c1b7b"),
+    # re-pinned (issue 18): SLA per tier in business hours of the team calendar
+    "open_sla_breaches.csv": (36, "cfcb35d0c0be13f24548cf2dcd2886cc"),
     "quarantine_reasons.csv": (20, "4bf5c6cf666d77a3c87c24bfeda1207b"),
     "sales_kpis.csv": (4, "4b7362f64104eb2b53b8c9e011530d9b"),
-    "speed_to_lead_by_channel.csv": (8, "afec8a65ad11f48e564a938a3c36eedb"),
-    "speed_to_lead_by_team.csv": (4, "f02c1b119ccc8130f37bb3c2f891511d"),
-    "speed_to_lead_distribution.csv": (8, "a7375e5750f1616e5a61af6b22a96fac"),
+    # re-pinned (issue 18): SLA per tier in business hours of the team calendar
+    "speed_to_lead_by_channel.csv": (8, "b9360e8e865e275cc33f88159256a3c7"),
+    # re-pinned (issue 18): SLA per tier in business hours of the team calendar
+    "speed_to_lead_by_team.csv": (4, "96ab8bcfd37b0854fbc1baba2825b20a"),
+    # re-pinned (issue 18): SLA per tier in business hours of the team calendar
+    "speed_to_lead_distribution.csv": (8, "ea0ad973c9879ff85961d38bb8a42091"),
 }
 
 

@@ -1,12 +1,16 @@
 """Report marts (models/marts/reports) on the hand-made two-day drop (data/sample/dbt,
 story in its README.md), both days loaded and built.
 
-Worked out by hand from the fixture files (seed report_parameters: SLA 4 hours):
+Worked out by hand from the fixture files. Routing never ran on this warehouse: no lead has
+an assignment (assigned_at NULL) nor a tier, so the SLA is seed sla_policies' 'unscored'
+row, 24 business hours of the first touch's team (seeds business_hours, team_holidays).
 - Two people are handed to sales (enter MQL): Ann with her demo request f1 (Mar 2 10:05
   UTC) and Dora with her contact-sales form f7 (Mar 8 15:00+01:00 = 14:00 UTC).
 - Ann's first sales activity after that is call ac1 by ana.silva (team na) at 10:40: 35
-  minutes, within the hour, no breach. Dora's is e-mail ac2 by hannah.schmidt (emea) on
-  Mar 9 09:00: 19 hours = 1140 minutes, an SLA breach.
+  minutes, within the hour, no breach; 05:05-05:40 in New York, before the na team opens
+  (09:00): 0 business minutes. Dora's is e-mail ac2 by hannah.schmidt (emea) on Mon Mar 9
+  09:00 UTC: 19 hours = 1140 minutes, no breach of 24 hours either way; handed on a Sunday,
+  so only Monday 09:00-10:00 Berlin (08:00-09:00 UTC) counts: 60 business minutes.
 - Overall: median of 35 and 1140 = 587.5; p95 (linear) = 35 + 0.95 x 1105 = 1084.75.
 - Funnel: 4 people (Ann, Bob, Dora, Erin); MQL Ann and Dora, SQL/opportunity/customer Ann
   only: strict lead->mql 2/4, mql->sql 1/2, sql->opp 1/1, opp->customer 1/1.
@@ -39,16 +43,18 @@ def test_speed_to_lead_per_lead(warehouse):
     assert query(warehouse, """
         SELECT email,
                strftime(handed_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'),
-               assigned_at = handed_at,
+               assigned_at IS NULL, tier, sla_hours, calendar_team,
                strftime(first_touch_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'),
                first_touch_activity_id, owner, team, response_minutes,
-               is_within_hour, is_sla_breach
+               response_business_minutes, is_within_hour, is_sla_breach,
+               is_sla_breach_calendar, is_judged_in_business_hours
         FROM marts.fct_speed_to_lead JOIN marts.dim_leads USING (lead_id)
         ORDER BY email""") == [
-        ("ann.lee@acme.com", "2026-03-02 10:05", True, "2026-03-02 10:40", "ac1",
-         "ana.silva", "na", 35.0, True, False),
-        ("dora@northwind.de", "2026-03-08 14:00", True, "2026-03-09 09:00", "ac2",
-         "hannah.schmidt", "emea", 1140.0, False, True),
+        ("ann.lee@acme.com", "2026-03-02 10:05", True, "unscored", 24.0, "na",
+         "2026-03-02 10:40", "ac1", "ana.silva", "na", 35.0, 0.0, True, False, False, True),
+        ("dora@northwind.de", "2026-03-08 14:00", True, "unscored", 24.0, "emea",
+         "2026-03-09 09:00", "ac2", "hannah.schmidt", "emea", 1140.0, 60.0, False, False,
+         False, True),
     ]
 
 
@@ -58,8 +64,8 @@ def test_speed_to_lead_report(warehouse):
                p95_response_minutes, share_within_hour, sla_breaches
         FROM marts.rpt_speed_to_lead
         WHERE grouping_level IN ('all', 'team') ORDER BY grouping_level, team""") == [
-        ("all", "(all)", "(all)", 2, 2, 587.5, 1084.8, 0.5, 1),
-        ("team", "emea", "(all)", 1, 1, 1140.0, 1140.0, 0.0, 1),
+        ("all", "(all)", "(all)", 2, 2, 587.5, 1084.8, 0.5, 0),
+        ("team", "emea", "(all)", 1, 1, 1140.0, 1140.0, 0.0, 0),
         ("team", "na", "(all)", 1, 1, 35.0, 35.0, 1.0, 0),
     ]
 
@@ -112,7 +118,7 @@ def test_headline_kpis(warehouse):
         "arr_usd": 11500.0, "arr_growth": None,
         "marketing_spend_usd": 170.0, "blended_cac_usd": 170.0, "marketing_roi": 66.6471,
         "median_response_minutes": 587.5, "p95_response_minutes": 1084.8,  # report rounds to 0.1
-        "share_within_hour": 0.5, "sla_breaches": 1.0,
+        "share_within_hour": 0.5, "sla_breaches": 0.0,
     }
 
 
@@ -142,7 +148,8 @@ def test_report_periods_leave_partial_periods_out(warehouse):
 
 def test_kpi_comparison_is_the_last_complete_week_against_the_one_before(warehouse):
     # Mar 6-12: Dora enters MQL (Mar 8) and is handed to sales; her first touch after 19 h
-    # breaches the 4-hour SLA: a breach rate of 1.0 over a sample of 1, a small sample.
+    # (1 business hour) is within the unscored tier's 24 business hours: a breach rate of
+    # 0.0 over a sample of 1, a small sample.
     # Mar 13-19: no MQL, nobody handed. Ann's win on Mar 20 falls on the partial day.
     got = query(warehouse, """
         SELECT kpi, value, sample_size, is_small_sample, previous_value, previous_sample_size,
@@ -152,7 +159,7 @@ def test_kpi_comparison_is_the_last_complete_week_against_the_one_before(warehou
     assert got == [
         ("customers", 0.0, None, False, 0.0, None, False, 0.0, True),
         ("mqls", 0.0, None, False, 1.0, None, False, -1.0, True),
-        ("sla_breach_rate", None, 0, True, 1.0, 1, True, None, False),
+        ("sla_breach_rate", None, 0, True, 0.0, 1, True, None, False),
     ]
     # no complete month, so no month is compared; the win shows in March, partial
     assert query(warehouse, "SELECT count(*) FROM marts.rpt_kpi_comparison "
@@ -195,3 +202,39 @@ def test_campaign_roi_per_month(warehouse):
         WHERE model = 'w_shaped' AND campaign = 'li_abm_enterprise'""") == [
         ("2026-03", 50.0, 0.0, 0, -1.0, False),
     ]
+
+
+def test_conversion_by_response_band_per_tier(warehouse):
+    # Ann (< 1 h, became SQL and customer) and Dora (4-24 h, MQL only), both unscored
+    got = query(warehouse, """
+        SELECT tier, response_band, leads, sales_qualified, customers, sql_rate,
+               median_business_minutes, is_small_sample
+        FROM marts.rpt_response_band_conversion
+        WHERE tier IN ('unscored', 'all') AND leads > 0 ORDER BY tier, band_order""")
+    assert got == [
+        ("all", "< 1 h", 1, 1, 1, 1.0, 0.0, True),
+        ("all", "4-24 h", 1, 0, 0, 0.0, 60.0, True),
+        ("unscored", "< 1 h", 1, 1, 1, 1.0, 0.0, True),
+        ("unscored", "4-24 h", 1, 0, 0, 0.0, 60.0, True),
+    ]
+    # every tier of sla_policies and 'all', every band
+    assert query(warehouse, "SELECT count(*), count(DISTINCT tier) "
+                            "FROM marts.rpt_response_band_conversion") == [(30, 6)]
+
+
+def test_business_calendar_follows_time_zones_weekends_and_holidays(warehouse):
+    got = dict(query(warehouse, """
+        SELECT business_day_id, strftime(opens_at AT TIME ZONE 'UTC', '%H:%M') || '-'
+               || strftime(closes_at AT TIME ZONE 'UTC', '%H:%M')
+        FROM marts.dim_business_hours
+        WHERE local_date IN ('2026-03-02', '2026-03-07', '2026-03-09', '2026-11-26',
+                             '2026-11-27') AND team IN ('na', 'emea')"""))
+    assert got == {
+        # New York switches to daylight time on Mar 8 2026, Berlin on Mar 29
+        "na|2026-03-02": "14:00-22:00", "na|2026-03-09": "13:00-21:00",
+        "emea|2026-03-02": "08:00-16:30", "emea|2026-03-09": "08:00-16:30",
+        # Mar 7 is a Saturday; Nov 26 is Thanksgiving for na only (seed team_holidays);
+        # emea closes at 16:00 on Fridays
+        "emea|2026-11-26": "08:00-16:30", "na|2026-11-27": "14:00-22:00",
+        "emea|2026-11-27": "08:00-15:00",
+    }

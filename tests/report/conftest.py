@@ -125,6 +125,18 @@ def make_report_data() -> ReportData:
                           "p95_response_minutes": [900.0, 2000.0],
                           "share_within_hour": [0.55, 0.4], "sla_breaches": [30, 45],
                           "sla_breach_rate": [0.12, 0.23]})
+    response_bands = pd.DataFrame([
+        {"tier": tier, "band_order": b, "response_band": label, "leads": n,
+         "sales_qualified": q, "customers": c, "sla_breaches": breaches,
+         "median_business_minutes": minutes, "sql_rate": q / n if n else None,
+         "customer_rate": c / n if n else None, "is_small_sample": n < 30}
+        for tier, scale in (("all", 4), ("A", 1), ("B", 1))
+        for b, label, n, q, c, breaches, minutes in (
+            (1, "< 1 h", 60 * scale, 24 * scale, 9 * scale, 0, 20.0),
+            (2, "1-4 h", 50 * scale, 12 * scale, 4 * scale, 10 * scale, 110.0),
+            (3, "4-24 h", 40 * scale, 6 * scale, 2 * scale, 30 * scale, 400.0),
+            (4, "> 24 h", 20 * scale, 2 * scale, 0, 20 * scale, 900.0),
+            (5, "not yet touched", 10 * scale, 0, 0, 10 * scale, None))])
     channels = teams.assign(grouping_level="channel", team="(all)",
                             source_channel=["paid_search", "email"])
     score_bins = pd.DataFrame({"score_from": [1, *range(10, 100, 10)],
@@ -161,7 +173,8 @@ def make_report_data() -> ReportData:
                             "new_mrr_usd": [3750.0, 5500, 6500],
                             "arr_usd": [45000.0, 111000, 189000],
                             "arr_growth": [None, 1.47, 0.7]}),
-        speed_bins=speed_bins, speed_teams=teams, speed_channels=channels, sla_hours=24.0,
+        speed_bins=speed_bins, speed_teams=teams, speed_channels=channels,
+        response_bands=response_bands,
         score_bins=score_bins,
         tiers=pd.DataFrame({"tier": list("ABCD"), "leads": [60, 70, 80, 90],
                             "mean_probability": [0.4, 0.2, 0.1, 0.03],

@@ -185,6 +185,25 @@ def test_open_sla_breaches_from_routing(report_data):
     assert "No open SLA breaches: every open assigned lead was touched" in page
 
 
+def test_conversion_by_response_band_per_tier(report_data):
+    page, sections = render(report_data)
+    # 5 bands of the tier 'all', the untouched one with a rate too
+    assert _figures(page)["sql_rate_by_response_band"] == (5, 5)
+    speed = next(s for s in sections if s.key == "speed")
+    table = next(t for t in speed.tables if t.name == "conversion_by_response_band")
+    assert list(table.frame["tier"].unique()) == ["all", "A", "B"]
+    assert [c[0] for c in table.columns[:4]] == ["tier", "response_band", "leads",
+                                                 "sales_qualified"]
+    # tier A's bands hold 60, 50, 40, 20, 10 leads: the last three are greyed (< 30)
+    a_rows = [small for small, tier in zip(table.small_rows, table.frame["tier"], strict=True)
+              if tier == "A"]
+    assert a_rows == [False, False, False, True, True]
+    assert "business hours of the team&#x27;s calendar" in page
+    report_data.response_bands = report_data.response_bands.iloc[0:0]
+    page, _ = render(report_data)
+    assert "sql_rate_by_response_band" not in page
+
+
 AXIS_TITLE = re.compile(r'<text class="axis-title" data-axis="([xy])"[^>]*>([^<]+)</text>')
 
 

@@ -1,11 +1,14 @@
--- One row per open, assigned lead handed to sales (MQL, as in fct_speed_to_lead) whose
--- first sales touch came later than the SLA of its tier (seed sla_policies, calendar hours
--- from the handoff), or has not come and the SLA has passed at the data's as-of moment
--- (fct_speed_to_lead.as_of: reproducible, not the wall clock). The tier is the one routing
--- recorded ('unscored' without one); team and owner are the assignment's.
+-- One row per open, assigned lead handed to sales (MQL, as in fct_speed_to_lead) that
+-- breached the SLA of its tier as fct_speed_to_lead judges it (the one definition: seed
+-- sla_policies, business hours of the team's calendar): its first sales touch came later,
+-- or has not come and the SLA has passed at the data's as-of moment (fct_speed_to_lead.as_of:
+-- reproducible, not the wall clock). The tier is the one routing recorded ('unscored'
+-- without one); team and owner are the assignment's. The business-hour verdict picks the
+-- rows; sla_due_at and hours_over_sla are counted in calendar time from the handoff.
 with handed as (
 
-    select lead_id, handed_at, first_touch_at, is_touched, response_minutes, as_of
+    select
+        lead_id, handed_at, first_touch_at, is_touched, response_minutes, as_of, is_sla_breach
     from {{ ref('fct_speed_to_lead') }}
 
 ),
@@ -25,7 +28,8 @@ watched as (
         handed.is_touched,
         coalesce(handed.response_minutes,
                  {{ leadflow.date_diff('second', 'handed.handed_at', 'handed.as_of') }} / 60.0) as minutes_waited,
-        handed.as_of
+        handed.as_of,
+        handed.is_sla_breach
     from {{ ref('stg_ops__lead_assignments') }} as assignments
     inner join handed using (lead_id)
     inner join {{ ref('sla_policies') }} as policies
@@ -49,4 +53,4 @@ select
     round(minutes_waited / 60.0 - sla_hours, 2)                     as hours_over_sla,
     as_of
 from watched
-where minutes_waited > sla_hours * 60
+where is_sla_breach

@@ -9,5 +9,6 @@ select
     round_robin_seq,
     assigned_at,
     is_open,
-    updated_at
+    updated_at,
+    routing_note
 from {{ python_source('ops', 'lead_assignments') }}
