@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.activation import fixtures as fx
-from tests.activation.test_tables import handed
+from tests.activation.test_tables import SLA, handed
 
 RUN = dt.datetime(2026, 3, 3, 6, 0, tzinfo=dt.UTC)
 
@@ -22,14 +22,14 @@ def alert_story(wh) -> None:
             ("fresh", "C", None, 0.5)]):
         fx.add_lead(wh, lead, stage="mql", minutes=i, region="emea", country="FR")
         fx.score(wh, lead, tier)
-        handed(wh, lead, touched_after_h=touch_h, as_of_h=as_of_h)
+        handed(wh, lead, touched_after_h=touch_h, sla_h=SLA[tier], as_of_h=as_of_h)
     fx.add_lead(wh, "closed", stage="customer", minutes=9)
-    handed(wh, "closed", touched_after_h=None)
+    handed(wh, "closed", touched_after_h=None, sla_h=SLA[None])
     fx.route(wh, RUN)
     wh.execute("UPDATE ops.lead_assignments SET owner = NULL "
                "WHERE lead_id IN ('queued', 'fresh')")
     fx.add_lead(wh, "late_arrival", stage="mql", minutes=20, region="na", country="US")
-    handed(wh, "late_arrival", touched_after_h=None, as_of_h=30)
+    handed(wh, "late_arrival", touched_after_h=None, sla_h=SLA[None], as_of_h=30)
     wh.build()
 
 

@@ -16,7 +16,7 @@ from pipelines.resources import AlertsResource, WarehouseResource
 from pipelines.sensors import lead_alerts_sensor
 from tests.activation import fixtures as fx
 from tests.activation.test_lead_alerts import alert_story
-from tests.activation.test_tables import handed
+from tests.activation.test_tables import SLA, handed
 
 EXPECTED = {("emea", "a_late"), ("emea", "queued"), ("na", "late_arrival")}
 
@@ -73,7 +73,7 @@ def test_one_message_per_team_then_nothing_new(wh, lf_paths, webhook):
     wh.con = fx.open_duckdb(wh.path)
     fx.add_lead(wh, "new_late", stage="mql", minutes=30, region="emea", country="FR")
     fx.score(wh, "new_late", "A")
-    handed(wh, "new_late", touched_after_h=None, as_of_h=5)
+    handed(wh, "new_late", touched_after_h=None, sla_h=SLA["A"], as_of_h=5)
     fx.route(wh, fx.T0)
     wh.build()
     wh.close()

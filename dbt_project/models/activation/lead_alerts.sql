@@ -54,7 +54,7 @@ unowned as (
         coalesce(assignments.tier, matches.tier, 'unscored')        as tier,
         handed.handed_at,
         not handed.is_touched                                       as is_untouched,
-        date_diff('second', handed.handed_at, handed.as_of) / 3600.0 as hours_since_handoff,
+        {{ leadflow.date_diff('second', 'handed.handed_at', 'handed.as_of') }} / 3600.0 as hours_since_handoff,
         handed.as_of
     from {{ ref('routing_matches') }} as matches
     inner join {{ ref('fct_speed_to_lead') }} as handed using (lead_id)
@@ -74,7 +74,7 @@ unassigned as (
         unowned.tier,
         policies.sla_hours,
         unowned.handed_at,
-        unowned.handed_at + to_seconds(cast(policies.sla_hours * 3600 as bigint)) as sla_due_at,
+        unowned.handed_at + {{ leadflow.duration('cast(policies.sla_hours * 3600 as bigint)', 'second') }} as sla_due_at,
         unowned.is_untouched,
         round(unowned.hours_since_handoff, 2)                       as hours_since_handoff,
         round(unowned.hours_since_handoff - policies.sla_hours, 2)  as hours_over_sla,
