@@ -52,15 +52,26 @@
     listagg({{ 'distinct ' if distinct }}{{ value }}, {{ separator }}) within group (order by {{ order_by }})
 {%- endmacro %}
 
-{# The distinct non-NULL values of a group as a sorted list. #}
-{% macro sorted_distinct_list(value) -%}
-    {{ return(adapter.dispatch('sorted_distinct_list', 'leadflow')(value)) }}
+{# The distinct non-NULL values of a group as a sorted list; with `where` (a SQL condition),
+   of the group's rows that meet it only, and NULL when none does (Spark's collect_set
+   would give an empty list). #}
+{% macro sorted_distinct_list(value, where=none) -%}
+    {{ return(adapter.dispatch('sorted_distinct_list', 'leadflow')(value, where)) }}
 {%- endmacro %}
-{% macro default__sorted_distinct_list(value) -%}
+{% macro default__sorted_distinct_list(value, where=none) -%}
+    {%- if where is none -%}
     list_sort(list(distinct {{ value }}))
+    {%- else -%}
+    list_sort(list(distinct {{ value }}) filter (where {{ where }}))
+    {%- endif -%}
 {%- endmacro %}
-{% macro spark__sorted_distinct_list(value) -%}
+{% macro spark__sorted_distinct_list(value, where=none) -%}
+    {%- if where is none -%}
     array_sort(collect_set({{ value }}))
+    {%- else -%}
+    case when count({{ value }}) filter (where {{ where }}) > 0
+         then array_sort(collect_set({{ value }}) filter (where {{ where }})) end
+    {%- endif -%}
 {%- endmacro %}
 
 {# The values of a group as a sorted list; for values that are never NULL (DuckDB would

@@ -60,6 +60,17 @@
     {%- endif -%}
 {%- endmacro %}
 
+{# The UTC calendar date of the instant `instant`, whatever the session time zone. #}
+{% macro utc_date(instant) -%}
+    {{ return(adapter.dispatch('utc_date', 'leadflow')(instant)) }}
+{%- endmacro %}
+{% macro default__utc_date(instant) -%}
+    cast(timezone('UTC', {{ instant }}) as date)
+{%- endmacro %}
+{% macro spark__utc_date(instant) -%}
+    cast(convert_timezone('UTC', {{ instant }}) as date)
+{%- endmacro %}
+
 {# A timestamp as text in a strftime format (only %Y %m %d %H %M %S). #}
 {% macro format_timestamp(value, format) -%}
     {{ return(adapter.dispatch('format_timestamp', 'leadflow')(value, format)) }}

@@ -11,3 +11,15 @@
 {% macro spark__integer_divide(dividend, divisor) -%}
     ({{ dividend }} div {{ divisor }})
 {%- endmacro %}
+
+{# The integer whose hexadecimal digits are the text `hex` (at most 15 digits, no prefix):
+   DuckDB reads '0x...' as an integer; Spark converts with conv. #}
+{% macro hex_to_bigint(hex) -%}
+    {{ return(adapter.dispatch('hex_to_bigint', 'leadflow')(hex)) }}
+{%- endmacro %}
+{% macro default__hex_to_bigint(hex) -%}
+    cast(('0x' || {{ hex }}) as bigint)
+{%- endmacro %}
+{% macro spark__hex_to_bigint(hex) -%}
+    cast(conv({{ hex }}, 16, 10) as bigint)
+{%- endmacro %}

@@ -87,8 +87,8 @@ sessions as (
         count(*) filter (where event_type = 'page' and is_high_intent_page)       as high_intent_page_views,
         count(*) filter (where event_type = 'track')                as track_event_count,
         count(*) filter (where event_type = 'identify')             as identify_event_count,
-        list_sort(list(distinct page_category)
-            filter (where event_type = 'page' and page_category is not null)) as page_categories,
+        {{ leadflow.sorted_distinct_list('page_category',
+            where="event_type = 'page' and page_category is not null") }} as page_categories,
         -- the landing hit: the session's first page view, else its first event
         coalesce(min(timeline_position) filter (where event_type = 'page'),
                  min(timeline_position))                            as landing_position,
@@ -127,7 +127,7 @@ select
     session_number,
     started_at,
     ended_at,
-    epoch(ended_at - started_at)::bigint                            as duration_seconds,
+    cast(round({{ leadflow.seconds_between('started_at', 'ended_at') }}) as bigint) as duration_seconds,
     event_count,
     page_view_count,
     unique_page_count,

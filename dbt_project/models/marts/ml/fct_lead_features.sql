@@ -88,7 +88,7 @@ leads as (
     -- the leads the build refreshed
     where leads.lead_id in (select lead_id from {{ ref('state_lead_changes') }})
        -- open: scored as of the new as-of moment
-       or leads.created_at + to_days({{ var('ml_horizon_days') }}) > (select as_of_at from data_as_of)
+       or leads.created_at + {{ leadflow.duration(var('ml_horizon_days'), 'day') }} > (select as_of_at from data_as_of)
        -- window closed since the last build: its training rows are new
        or leads.lead_id not in (select lead_id from {{ this }} where snapshot_kind = 'training')
     {% endif %}
@@ -117,7 +117,9 @@ ages as (
         'age_' || fixed.age_days                                    as snapshot_name,
         cast(fixed.age_days as double)                              as age_days
     from leads
-    cross join (select unnest({{ var('ml_snapshot_ages_days') }}) as age_days) as fixed
+    {%- set snapshot_ages = var('ml_snapshot_ages_days') %}
+    {%- if snapshot_ages is string %}{% set snapshot_ages = fromyaml(snapshot_ages) %}{% endif %}
+    cross join (values {% for age in snapshot_ages %}({{ age }}){{ ', ' if not loop.last }}{% endfor %}) as fixed(age_days)
 
     {% if var('ml_random_snapshots_per_lead') | int > 0 %}
     union all
@@ -125,10 +127,10 @@ ages as (
     select
         leads.lead_id,
         'random_' || draws.k,
-        (cast(('0x' || substr(md5(leads.lead_id || ':' || draws.k), 1, 8)) as bigint)
+        ({{ leadflow.hex_to_bigint("substr(md5(leads.lead_id || ':' || draws.k), 1, 8)") }}
             % (params.horizon_days * 24)) / 24.0
     from leads
-    cross join range(1, {{ var('ml_random_snapshots_per_lead') | int + 1 }}) as draws(k)
+    cross join {{ leadflow.series(1, var('ml_random_snapshots_per_lead') | int + 1, 1, 'draws', 'k') }}
     cross join params
     {% endif %}
 
@@ -140,13 +142,13 @@ snapshots as (
         leads.lead_id,
         ages.snapshot_name,
         'training'                                                  as snapshot_kind,
-        leads.created_at + to_seconds(cast(ages.age_days * 86400 as bigint)) as as_of_at
+        leads.created_at + {{ leadflow.duration('cast(ages.age_days * 86400 as bigint)', 'second') }} as as_of_at
     from leads
     inner join ages using (lead_id)
     cross join params
     cross join data_as_of
     where ages.age_days < params.horizon_days
-      and leads.created_at + to_days(params.horizon_days) <= data_as_of.as_of_at
+      and leads.created_at + {{ leadflow.duration('params.horizon_days', 'day') }} <= data_as_of.as_of_at
 
     union all
 
@@ -159,7 +161,7 @@ snapshots as (
     cross join params
     cross join data_as_of
     where leads.created_at <= data_as_of.as_of_at
-      and leads.created_at + to_days(params.horizon_days) > data_as_of.as_of_at
+      and leads.created_at + {{ leadflow.duration('params.horizon_days', 'day') }} > data_as_of.as_of_at
 
 ),
 
@@ -184,7 +186,7 @@ snapshot_events as (
         events.behaviour,
         events.quantity,
         events.occurred_at < snapshots.created_at                   as is_before_creation,
-        epoch(snapshots.as_of_at - events.occurred_at) / 86400.0    as days_ago
+        {{ leadflow.seconds_between('events.occurred_at', 'snapshots.as_of_at') }} / 86400.0 as days_ago
     from open_snapshots as snapshots
     inner join events
         on events.lead_id = snapshots.lead_id
@@ -302,17 +304,17 @@ select
     snapshots.snapshot_name,
     snapshots.snapshot_kind,
     snapshots.as_of_at,
-    cast(timezone('UTC', snapshots.as_of_at) as date)               as as_of_date,
+    {{ leadflow.utc_date('snapshots.as_of_at') }}                   as as_of_date,
     snapshots.created_at,
     snapshots.snapshot_kind = 'training'                            as is_outcome_known,
     case
         when snapshots.snapshot_kind = 'training'
-            then coalesce(snapshots.reached_at <= snapshots.created_at + to_days(params.horizon_days), false)
+            then coalesce(snapshots.reached_at <= snapshots.created_at + {{ leadflow.duration('params.horizon_days', 'day') }}, false)
     end                                                             as converted_within_horizon,
     round(coalesce(rule_fit.fit_points, 0) + coalesce(rule_engagement.engagement_points, 0), 2)
                                                                     as rule_score,
     -- fit: who the lead is, as known at the snapshot
-    round(epoch(snapshots.as_of_at - snapshots.created_at) / 86400.0, 2) as lead_age_days,
+    round({{ leadflow.seconds_between('snapshots.created_at', 'snapshots.as_of_at') }} / 86400.0, 2) as lead_age_days,
     leads.is_free_email,
     leads.has_company,
     leads.identified_via,

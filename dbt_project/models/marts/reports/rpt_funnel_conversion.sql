@@ -29,9 +29,9 @@ counted as (
 
     select
         case
-            when grouping(cohort_month, original_channel) = 0 then 'month_channel'
-            when grouping(cohort_month, original_channel) = 1 then 'month'
-            when grouping(cohort_month, original_channel) = 2 then 'channel'
+            when grouping_id(cohort_month, original_channel) = 0 then 'month_channel'
+            when grouping_id(cohort_month, original_channel) = 1 then 'month'
+            when grouping_id(cohort_month, original_channel) = 2 then 'channel'
             else 'all'
         end                                                         as grouping_level,
         case when grouping(cohort_month) = 0 then cohort_month end  as cohort_month,

@@ -47,26 +47,28 @@ speed as (
 
 ),
 
-kpis (display_order, kpi, kpi_label, unit, value) as (
+-- one select per KPI (each figure a scalar subquery: NULL when its source is empty), not a
+-- VALUES list: Spark takes no subquery inside VALUES
+kpis as (
 
-    values
-        (1,  'leads',                   'Leads',                                      'count',   (select leads from funnel)),
-        (2,  'mqls',                    'Marketing-qualified leads',                  'count',   (select mqls from funnel)),
-        (3,  'customers',               'Customers',                                  'count',   (select customers from funnel)),
-        (4,  'lead_to_mql_rate',        'Lead to MQL (any stage)',                    'rate',    (select any_lead_to_mql_rate from funnel)),
-        (5,  'lead_to_customer_rate',   'Lead to customer (any stage)',               'rate',    (select any_lead_to_customer_rate from funnel)),
-        (6,  'win_rate',                'Win rate of closed deals',                   'rate',    (select deals_won / nullif(deals_closed, 0) from deals)),
-        (7,  'avg_won_deal_usd',        'Average won deal',                           'usd',     (select avg_won_deal_usd from deals)),
-        (8,  'avg_sales_cycle_days',    'Average sales cycle',                        'days',    (select avg_sales_cycle_days from deals)),
-        (9,  'arr_usd',                 'ARR (latest month)',                         'usd',     (select arr_usd from latest_month)),
-        (10, 'arr_growth',              'ARR growth (latest month)',                  'rate',    (select arr_growth from latest_month)),
-        (11, 'marketing_spend_usd',     'Marketing spend',                            'usd',     (select spend_usd from spend)),
-        (12, 'blended_cac_usd',         'Blended CAC (spend / deals won)',            'usd',     (select spend.spend_usd / nullif(deals.deals_won, 0) from spend, deals)),
-        (13, 'marketing_roi',           'Marketing ROI ((revenue - spend) / spend)',  'rate',    (select (deals.won_revenue_usd - spend.spend_usd) / nullif(spend.spend_usd, 0) from spend, deals)),
-        (14, 'median_response_minutes', 'Speed to lead, median',                      'minutes', (select median_response_minutes from speed)),
-        (15, 'p95_response_minutes',    'Speed to lead, p95',                         'minutes', (select p95_response_minutes from speed)),
-        (16, 'share_within_hour',       'Answered within the hour',                   'rate',    (select share_within_hour from speed)),
-        (17, 'sla_breaches',            'SLA breaches',                               'count',   (select sla_breaches from speed))
+    select 1 as display_order, 'leads' as kpi, 'Leads' as kpi_label, 'count' as unit,
+           (select leads from funnel) as value
+    union all select 2,  'mqls',                    'Marketing-qualified leads',                 'count',   (select mqls from funnel)
+    union all select 3,  'customers',               'Customers',                                 'count',   (select customers from funnel)
+    union all select 4,  'lead_to_mql_rate',        'Lead to MQL (any stage)',                   'rate',    (select any_lead_to_mql_rate from funnel)
+    union all select 5,  'lead_to_customer_rate',   'Lead to customer (any stage)',              'rate',    (select any_lead_to_customer_rate from funnel)
+    union all select 6,  'win_rate',                'Win rate of closed deals',                  'rate',    (select deals_won / nullif(deals_closed, 0) from deals)
+    union all select 7,  'avg_won_deal_usd',        'Average won deal',                          'usd',     (select avg_won_deal_usd from deals)
+    union all select 8,  'avg_sales_cycle_days',    'Average sales cycle',                       'days',    (select avg_sales_cycle_days from deals)
+    union all select 9,  'arr_usd',                 'ARR (latest month)',                        'usd',     (select arr_usd from latest_month)
+    union all select 10, 'arr_growth',              'ARR growth (latest month)',                 'rate',    (select arr_growth from latest_month)
+    union all select 11, 'marketing_spend_usd',     'Marketing spend',                           'usd',     (select spend_usd from spend)
+    union all select 12, 'blended_cac_usd',         'Blended CAC (spend / deals won)',           'usd',     (select spend.spend_usd / nullif(deals.deals_won, 0) from spend, deals)
+    union all select 13, 'marketing_roi',           'Marketing ROI ((revenue - spend) / spend)', 'rate',    (select (deals.won_revenue_usd - spend.spend_usd) / nullif(spend.spend_usd, 0) from spend, deals)
+    union all select 14, 'median_response_minutes', 'Speed to lead, median',                     'minutes', (select median_response_minutes from speed)
+    union all select 15, 'p95_response_minutes',    'Speed to lead, p95',                        'minutes', (select p95_response_minutes from speed)
+    union all select 16, 'share_within_hour',       'Answered within the hour',                  'rate',    (select share_within_hour from speed)
+    union all select 17, 'sla_breaches',            'SLA breaches',                              'count',   (select sla_breaches from speed)
 
 )
 

@@ -22,10 +22,10 @@ grouped as (
 
     select
         case
-            when grouping(team, owner, source_channel) = 0 then 'team_owner_channel'
-            when grouping(team, owner, source_channel) = 1 then 'team_owner'
-            when grouping(team, owner, source_channel) = 3 then 'team'
-            when grouping(team, owner, source_channel) = 6 then 'channel'
+            when grouping_id(team, owner, source_channel) = 0 then 'team_owner_channel'
+            when grouping_id(team, owner, source_channel) = 1 then 'team_owner'
+            when grouping_id(team, owner, source_channel) = 3 then 'team'
+            when grouping_id(team, owner, source_channel) = 6 then 'channel'
             else 'all'
         end                                                         as grouping_level,
         case when grouping(team) = 0 then team else '(all)' end     as team,
