@@ -40,7 +40,7 @@ _QUOTED = re.compile(r"['\"](\w+)['\"]")
 _SELECTED = re.compile(r"^\s*(?:(?P<expr>.+?)\s+as\s+)?(?P<column>\w+)\s*,?\s*(?:--.*)?$",
                        re.IGNORECASE)
 # what may wrap the raw column for its value to be judged as ingestion judges it
-_PLAIN = re.compile(r"^(?:(?:lower|trim)\()*(?P<raw>\w+)\)*$", re.IGNORECASE)
+_PLAIN = re.compile(r"^(?:(?:lower|trim)\()*(?:\w+\.)?(?P<raw>\w+)\)*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

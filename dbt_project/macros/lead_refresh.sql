@@ -124,6 +124,7 @@
     models read. A new value refreshes every lead (state_build_batches). -#}
 {% macro lead_rules_fingerprint() -%}
     {%- set seeds = [
+        'alert_rules',
         'attribution_models',
         'attribution_parameters',
         'attribution_touch_types',

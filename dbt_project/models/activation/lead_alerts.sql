@@ -69,7 +69,7 @@ unassigned as (
         'unassigned_lead'                                           as alert,
         unowned.lead_id,
         unowned.team,
-        cast(null as varchar)                                       as owner,
+        cast(null as {{ leadflow.type_text() }})                    as owner,
         unowned.queue,
         unowned.tier,
         policies.sla_hours,
@@ -97,7 +97,9 @@ alerts as (
 )
 
 select
-    alert || ':' || lead_id || ':' || strftime(handed_at, '%Y-%m-%dT%H:%M:%SZ') as alert_id,
+    -- ISO 8601 in UTC, spelled in two parts: Spark's date patterns take no bare 'T' or 'Z'
+    alert || ':' || lead_id || ':' || {{ leadflow.format_timestamp('handed_at', '%Y-%m-%d') }}
+        || 'T' || {{ leadflow.format_timestamp('handed_at', '%H:%M:%S') }} || 'Z'  as alert_id,
     alert,
     lead_id,
     team,
