@@ -22,11 +22,12 @@ export DAGSTER_HOME := $(CURDIR)
 export LEADFLOW_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 export LEADFLOW_DAGSTER_COMPUTE_LOGS ?= $(CURDIR)/data/dagster/compute_logs
 
-.PHONY: help venv demo test ui docs bench lint S M L
+.PHONY: help venv venv-spark demo test test-spark ui docs bench lint S M L
 
 help:
 	@echo "make demo   fresh clone -> .venv from uv.lock, demo data, full daily run"
 	@echo "make test   the whole test suite (what CI runs)"
+	@echo "make test-spark  the Spark suite: the fixture built on local Spark equals DuckDB's (Java 17)"
 	@echo "make ui     the Dagster UI on http://127.0.0.1:3000"
 	@echo "make docs   the dbt docs (models, columns, tests, lineage) on http://127.0.0.1:$(DOCS_PORT)"
 	@echo "make bench  the benchmark; scale S (default), M or L: make bench M"
@@ -44,6 +45,11 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(if $(filter .tools/bin/uv,$(UV)),.to
 
 venv: $(VENV)/.synced
 
+# the Spark engine's dependency group (docs/scale-out.md): pyspark is a source archive, built
+# once (~4 min) and cached by uv; a no-op when installed
+venv-spark: venv
+	$(UV) sync --frozen --python python3 --compile-bytecode --group spark
+
 demo: venv
 	@if [ -e data/generated/truth.parquet ]; then \
 	  echo "demo data already in data/inbox (delete data/ to start over)"; \
@@ -58,6 +64,10 @@ demo: venv
 
 test: venv
 	$(BIN)/pytest
+
+# one local Spark session for the suite; Java 17 on the PATH
+test-spark: venv-spark
+	$(BIN)/pytest -m spark tests/spark
 
 ui: venv
 	@# exec: Ctrl-C and SIGTERM reach the UI, which stops its webserver and daemon

@@ -31,6 +31,7 @@ def spark_conf(where: Path) -> dict[str, str]:
         "spark.sql.shuffle.partitions": os.environ.get("LEADFLOW_SPARK_SHUFFLE_PARTITIONS", "4"),
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
         "spark.driver.memory": os.environ.get("LEADFLOW_SPARK_DRIVER_MEMORY", "2g"),
         "spark.sql.ansi.enabled": "false",
     }

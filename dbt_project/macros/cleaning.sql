@@ -85,7 +85,7 @@
 
 {# A stable surrogate key: md5 of the '|'-joined text of the given expressions. #}
 {% macro surrogate_key(columns) -%}
-    md5(concat_ws('|', {% for c in columns %}coalesce(cast({{ c }} as {{ leadflow.type_text() }}), '∅'){{ ", " if not loop.last }}{% endfor %}))
+    md5(concat_ws('|', {% for c in columns %}coalesce({{ leadflow.key_text(c) }}, '∅'){{ ", " if not loop.last }}{% endfor %}))
 {%- endmacro %}
 
 {# The lead key: md5 of the normalised e-mail address (stable across runs and merges). #}

@@ -210,10 +210,7 @@
         {%- set missing = required | reject('in', succeeded) | list -%}
         {%- if not missing -%}
             {%- set node = graph.nodes.values() | selectattr('name', 'equalto', 'state_build_batches') | first -%}
-            {%- set batches = api.Relation.create(database=node.database, schema=node.schema,
-                                                  identifier=node.alias) -%}
-            update {{ batches }} set is_complete = true
-            where batch_number = (select max(batch_number) from {{ batches }})
+            {{ leadflow.mark_batch_complete(leadflow.state_relation(node.alias)) }}
         {%- else -%}
             select 1 {#- nothing to mark: {{ missing | length }} lead model(s) not built -#}
         {%- endif -%}

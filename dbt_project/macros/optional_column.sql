@@ -10,7 +10,7 @@
         {#- a unit test's graph has no sources: the raw schema is then taken as is -#}
         {%- set node = graph.get('sources', {}).get('source.' ~ project_name ~ '.raw.' ~ source_table) -%}
         {%- set relation = adapter.get_relation(
-                database=target.database,
+                database=target.get('database'),
                 schema=node.schema if node else 'raw',
                 identifier=source_table) -%}
         {%- if relation is not none -%}

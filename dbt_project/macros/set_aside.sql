@@ -65,14 +65,13 @@
     {%- for rule in rules -%}
         {%- do failing.append('(' ~ rule.condition ~ ')') -%}
     {%- endfor -%}
-    delete from {{ this }} where ({{ scope }}) and ({{ failing | join(' or ') }})
+    {{ leadflow.delete_where(this, '(' ~ scope ~ ') and (' ~ failing | join(' or ') ~ ')') }}
 {%- endmacro %}
 
 
 {#- where set-aside rows are kept: state.set_aside_rows, beside the run log -#}
 {% macro set_aside_relation() -%}
-    {%- do return(api.Relation.create(database=target.database, schema='state',
-                                      identifier='set_aside_rows')) -%}
+    {%- do return(leadflow.state_relation('set_aside_rows')) -%}
 {%- endmacro %}
 
 
@@ -80,7 +79,6 @@
 {% macro create_set_aside_table() -%}
     {%- if flags.WHICH in ('build', 'run') -%}
         {%- set relation = set_aside_relation() -%}
-        create schema if not exists {{ relation.database }}.{{ relation.schema }};
         {{ adapter.dispatch('create_set_aside_table', 'leadflow')(relation) }}
     {%- else -%}
         select 1 {#- nothing to set aside outside a build -#}
@@ -89,6 +87,7 @@
 
 
 {% macro default__create_set_aside_table(relation) -%}
+    create schema if not exists {{ relation.database }}.{{ relation.schema }};
     create table if not exists {{ relation }} (
         model_name    varchar not null,
         test_name     varchar not null,
@@ -152,7 +151,7 @@
     {%- do return({'test': test, 'column': column,
                    'condition': column ~ ' is not null and ' ~ column ~ ' not in ('
                                 ~ literals | join(', ') ~ ')',
-                   'reason': "'''' || cast(" ~ column ~ " as varchar) || ''' is not an accepted value'"}) -%}
+                   'reason': "'''' || cast(" ~ column ~ " as " ~ leadflow.type_text() ~ ") || ''' is not an accepted value'"}) -%}
 {%- endmacro %}
 
 
@@ -170,7 +169,7 @@
     {%- do return({'test': test, 'column': column,
                    'condition': column ~ ' is not null and ' ~ column ~ ' not in (select ' ~ field
                                 ~ ' from ' ~ parent ~ ' where ' ~ field ~ ' is not null)',
-                   'reason': "'''' || cast(" ~ column ~ " as varchar) || ''' is not in " ~ name ~ "'"}) -%}
+                   'reason': "'''' || cast(" ~ column ~ " as " ~ leadflow.type_text() ~ ") || ''' is not in " ~ name ~ "'"}) -%}
 {%- endmacro %}
 
 
@@ -181,4 +180,24 @@
 
 {% macro default__row_as_text(alias) -%}
     cast(to_json({{ alias }}) as varchar)
+{%- endmacro %}
+
+{% macro spark__row_as_text(alias) -%}
+    to_json(struct({{ alias }}.*))
+{%- endmacro %}
+
+
+{#- Spark runs one statement at a time: the schema first, then the table -#}
+{% macro spark__create_set_aside_table(relation) -%}
+    {%- do run_query('create schema if not exists ' ~ relation.schema) -%}
+    create table if not exists {{ relation }} (
+        model_name    string not null,
+        test_name     string not null,
+        column_name   string not null,
+        reason        string not null,
+        file_id       bigint not null,
+        row_number    bigint,
+        row_text      string,
+        set_aside_at  timestamp not null
+    ) using parquet
 {%- endmacro %}

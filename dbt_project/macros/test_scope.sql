@@ -50,19 +50,17 @@
         {%- do return('') -%}
     {%- endif -%}
     {%- set node = tested[0] -%}
-    {%- set state_schema = node.database ~ '.state' -%}
     {%- if is_lead_refresh(node.config) or node.config.get('meta', {}).get('test_refreshed_leads') -%}
         {%- set key = lead_key_of(node.config) or 'lead_id' -%}
-        {%- do return(key ~ ' in (select ' ~ key ~ ' from ' ~ state_schema ~ '.state_lead_changes)') -%}
+        {%- do return(key ~ ' in (select ' ~ key ~ ' from ' ~ leadflow.state_relation('state_lead_changes') ~ ')') -%}
     {%- endif -%}
     {%- set column = node.config.get('meta', {}).get('test_new_rows_column') -%}
     {#- the event models do not depend on the run log: their tests may run before this
         build's batch is logged (the last batch then tests a superset of the new rows), or
         on a first build before there is any log (every row) -#}
-    {%- if column and adapter.get_relation(database=node.database, schema='state',
-                                           identifier='state_build_batches') is not none -%}
-        {%- set batch = '(select * from ' ~ state_schema
-                        ~ '.state_build_batches order by batch_number desc limit 1)' -%}
+    {%- set batches = leadflow.state_relation('state_build_batches') -%}
+    {%- if column and load_relation(batches) is not none -%}
+        {%- set batch = '(select * from ' ~ batches ~ ' order by batch_number desc limit 1)' -%}
         {%- do return('(' ~ column ~ ' > (select previous_through_file_id from ' ~ batch
                       ~ ') or (select is_full_refresh from ' ~ batch ~ '))') -%}
     {%- endif -%}

@@ -15,7 +15,7 @@ with tested_rows as (
 {% for column, allowed_set in allowed.items() %}
 select
     '{{ column }}'                                                  as column_name,
-    cast({{ column }} as varchar)                                   as {{ value_name }},
+    cast({{ column }} as {{ leadflow.type_text() }})                                   as {{ value_name }},
     count(*)                                                        as rows_with_it
 from tested_rows
 where {{ column }} is not null

@@ -23,3 +23,18 @@
 {% macro spark__struct_of(columns) -%}
     named_struct({%- for column in columns %}'{{ column }}', {{ column }}{{ ", " if not loop.last }}{% endfor -%})
 {%- endmacro %}
+
+{# The columns of a one-row relation as rows (name, value), for the tests that count
+   failures of several columns in one scan: DuckDB unpivot, Spark stack. #}
+{% macro unpivot_columns(relation_name, columns, name_column, value_column) -%}
+    {{ return(adapter.dispatch('unpivot_columns', 'leadflow')(relation_name, columns, name_column, value_column)) }}
+{%- endmacro %}
+{% macro default__unpivot_columns(relation_name, columns, name_column, value_column) -%}
+    (unpivot {{ relation_name }} on columns(*) into name {{ name_column }} value {{ value_column }})
+{%- endmacro %}
+{% macro spark__unpivot_columns(relation_name, columns, name_column, value_column) -%}
+    (select stack({{ columns | length }}
+        {%- for column in columns %}, '{{ column }}', {{ adapter.quote(column) }}{% endfor %})
+        as ({{ name_column }}, {{ value_column }})
+     from {{ relation_name }})
+{%- endmacro %}

@@ -45,3 +45,17 @@
                        'json': 'string', 'integer': 'int', 'hugeint': 'decimal(38, 0)', 'ubigint': 'decimal(20, 0)'} -%}
     {{ spelled.get(data_type | lower | trim, data_type) }}
 {%- endmacro %}
+
+{# A value as the text a key is hashed from (surrogate_key): the same text on both
+   engines. DuckDB writes an instant with its offset ('2026-02-01 10:00:00+00', the session
+   time zone being UTC); Spark's text of a timestamp has none, so it gets the same '+00'. #}
+{% macro key_text(value) -%}
+    {{ return(adapter.dispatch('key_text', 'leadflow')(value)) }}
+{%- endmacro %}
+{% macro default__key_text(value) -%}
+    cast({{ value }} as varchar)
+{%- endmacro %}
+{% macro spark__key_text(value) -%}
+    case when typeof({{ value }}) = 'timestamp' then cast({{ value }} as string) || '+00'
+         else cast({{ value }} as string) end
+{%- endmacro %}

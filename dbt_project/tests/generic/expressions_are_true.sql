@@ -8,14 +8,14 @@ with broken_counts as (
 
     select
         {%- for name, expression in expressions.items() %}
-        count(*) filter (where not coalesce(({{ expression }}), false)) as "{{ name }}"{{ "," if not loop.last }}
+        count(*) filter (where not coalesce(({{ expression }}), false)) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ model }}
 
 )
 
 select rule_name, broken_rows
-from (unpivot broken_counts on columns(*) into name rule_name value broken_rows)
+from {{ leadflow.unpivot_columns('broken_counts', expressions.keys() | list, 'rule_name', 'broken_rows') }} as counted
 where broken_rows > 0
 
 {% endtest %}

@@ -8,14 +8,14 @@ with null_counts as (
 
     select
         {%- for column in column_names %}
-        count(*) filter (where {{ column }} is null) as "{{ column }}"{{ "," if not loop.last }}
+        count(*) filter (where {{ column }} is null) as {{ adapter.quote(column) }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ model }}
 
 )
 
 select column_name, null_rows
-from (unpivot null_counts on columns(*) into name column_name value null_rows)
+from {{ leadflow.unpivot_columns('null_counts', column_names, 'column_name', 'null_rows') }} as counted
 where null_rows > 0
 
 {% endtest %}
