@@ -107,14 +107,23 @@ def binary_target(values: pd.Series, positive: str | None = None) -> np.ndarray:
     return (as_text == str(positive).lower()).to_numpy(dtype=np.int8)
 
 
-def load_features(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
-    """The ``training`` (labelled) or ``scoring`` rows of fct_lead_features."""
+def feature_rows_sql(kind: str, ordered: bool = True) -> str:
+    """The query of the ``training`` (labelled) or ``scoring`` rows of fct_lead_features,
+    in SQL both engines read: DuckDB (``load_features``) and Spark
+    (models_ml/spark_scoring.py), whose databases carry the DuckDB schemas' names.
+    ``ordered`` sorts by creation (the order the time split and the DuckDB scores keep);
+    Spark scoring leaves it out, a global sort it does not need."""
     if kind not in ("training", "scoring"):
         raise ValueError(f"unknown snapshot kind {kind!r}")
+    order = " ORDER BY created_at, lead_id, snapshot_name" if ordered else ""
+    return f"SELECT * FROM {FEATURE_TABLE} WHERE snapshot_kind = '{kind}'{order}"
+
+
+def load_features(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
+    """The ``training`` (labelled) or ``scoring`` rows of fct_lead_features."""
+    sql = feature_rows_sql(kind)
     try:
-        frame = con.execute(
-            f"SELECT * FROM {FEATURE_TABLE} WHERE snapshot_kind = ? ORDER BY created_at, lead_id, "
-            "snapshot_name", [kind]).df()
+        frame = con.execute(sql).df()
     except duckdb.CatalogException:
         raise FeatureError(f"{FEATURE_TABLE} does not exist: build the dbt project first") from None
     for name in ("as_of_at", "created_at"):

@@ -56,11 +56,17 @@ def scale(margin: np.ndarray, breakpoints) -> np.ndarray:
     return np.clip(score, LOWEST, HIGHEST).astype(np.int16)
 
 
+def stored_scale(model: LeadModel) -> tuple[float, ...] | None:
+    """The model's own 1-99 scale, None for a model saved before it existed."""
+    stored = getattr(model, "score_breakpoints", None)
+    return tuple(stored) if stored is not None and len(stored) == HIGHEST - LOWEST else None
+
+
 def model_scale(model: LeadModel, margin: np.ndarray, version: str) -> tuple[float, ...]:
     """The model's stored breakpoints; for a model saved without them, the day's own."""
-    stored = getattr(model, "score_breakpoints", None)
-    if stored is not None and len(stored) == HIGHEST - LOWEST:
-        return tuple(stored)
+    stored = stored_scale(model)
+    if stored is not None:
+        return stored
     log.warning("model %s has no stored score scale (saved before it existed): today's "
                 "scores place each lead among today's scored leads; retrain for a stable "
                 "scale", version)
@@ -95,6 +101,71 @@ def assign_tiers(score: np.ndarray, bands: pd.DataFrame) -> np.ndarray:
                      bands["tier"].tolist(), default=None).astype(object)
 
 
+# the per-row part of a score (``score_rows``): everything but the day and the rank
+ROW_COLUMNS = (
+    "lead_id", "model_version", "probability", "margin", "score", "tier",
+    "reason_1", "reason_1_effect", "reason_2", "reason_2_effect", "reason_3", "reason_3_effect",
+    "as_of_at", "scored_at",
+)
+
+
+def score_rows(model: LeadModel, frame: pd.DataFrame, phrases: pd.DataFrame,
+               tiers: pd.DataFrame, version: str, scored_at: dt.datetime,
+               breakpoints: tuple[float, ...] | None = None) -> pd.DataFrame:
+    """The per-row part of scoring, in ``ROW_COLUMNS``: probability, the uncalibrated margin,
+    score and tier, three reasons, for the rows of ``frame`` (scoring snapshots of
+    fct_lead_features).
+
+    Each row's values depend on that row and the model alone, so any split of the rows
+    gives the same scores: the DuckDB path's batches and the Spark path's partitions
+    (models_ml/spark_scoring.py) both call this. The score is on ``breakpoints``, else the
+    model's stored scale; without either, score and tier stay empty for ``place``."""
+    bands = tier_bands(tiers)
+    groups = reason_groups(phrases, model.spec.columns)
+    matrix = model.transform(frame)
+    margin = model.margin(matrix)
+    reasons = top_reasons(frame, contributions(model, matrix, groups, margin), groups)
+    out = pd.DataFrame({
+        "lead_id": frame["lead_id"].to_numpy(),
+        "model_version": version,
+        "probability": model.calibrate(margin),
+        "margin": margin,
+    }).join(reasons.reset_index(drop=True))
+    out["as_of_at"] = frame["as_of_at"].reset_index(drop=True)  # stays tz-aware datetime
+    out["scored_at"] = pd.Timestamp(scored_at)
+    points = breakpoints if breakpoints is not None else stored_scale(model)
+    if points is None:
+        out["score"] = pd.array([pd.NA] * len(out), dtype="Int16")
+        out["tier"] = None
+    else:
+        out["score"] = scale(margin, points)
+        out["tier"] = assign_tiers(out["score"].to_numpy(), bands)
+    return out[list(ROW_COLUMNS)]
+
+
+def place(scores: pd.DataFrame, model: LeadModel, tiers: pd.DataFrame, version: str
+          ) -> pd.DataFrame:
+    """Score and tier of rows ``score_rows`` left without a scale (a model saved before the
+    scale existed): the day's own scale, from the margins of all of the day's leads."""
+    if not scores["score"].isna().any():
+        return scores
+    margin = scores["margin"].to_numpy()
+    scores["score"] = scale(margin, model_scale(model, margin, version))
+    scores["tier"] = assign_tiers(scores["score"].to_numpy(), tier_bands(tiers))
+    return scores
+
+
+def priority_ranks(probability: np.ndarray, margin: np.ndarray, lead_id: pd.Series
+                   ) -> np.ndarray:
+    """1 for the day's best lead: probability, ties broken by the uncalibrated margin, then
+    lead_id, all over the whole day (Spark: a window with the same order)."""
+    lead_rank = pd.Series(lead_id).rank(method="first").to_numpy()
+    order = np.lexsort((lead_rank, -np.asarray(margin), -np.asarray(probability)))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(1, len(order) + 1)
+    return rank
+
+
 def score_leads(model: LeadModel, frame: pd.DataFrame, phrases: pd.DataFrame,
                 tiers: pd.DataFrame, version: str, scored_at: dt.datetime | None = None,
                 batch_rows: int = 250_000) -> pd.DataFrame:
@@ -103,33 +174,15 @@ def score_leads(model: LeadModel, frame: pd.DataFrame, phrases: pd.DataFrame,
     score is the 1-99 scale of the model (module doc), tier its band of ``tiers`` (seed
     score_tiers); priority_rank orders the day's leads best first (ties broken by the
     uncalibrated margin, then lead_id)."""
-    bands = tier_bands(tiers)
-    groups = reason_groups(phrases, model.spec.columns)
-    parts = []
-    for start in range(0, len(frame), batch_rows):
-        chunk = frame.iloc[start:start + batch_rows]
-        matrix = model.transform(chunk)
-        margin = model.margin(matrix)
-        reasons = top_reasons(chunk, contributions(model, matrix, groups, margin), groups)
-        parts.append(pd.DataFrame({
-            "lead_id": chunk["lead_id"].to_numpy(),
-            "probability": model.calibrate(margin),
-            "margin": margin,
-            "as_of_at": chunk["as_of_at"].reset_index(drop=True),  # stays tz-aware datetime
-        }).join(reasons.reset_index(drop=True)))
+    tier_bands(tiers)  # bad bands fail before any row is scored
+    scored_at = scored_at or dt.datetime.now(dt.UTC)
+    parts = [score_rows(model, frame.iloc[start:start + batch_rows], phrases, tiers, version,
+                        scored_at) for start in range(0, len(frame), batch_rows)]
     if not parts:
         return pd.DataFrame(columns=list(SCORE_COLUMNS))
-    out = pd.concat(parts, ignore_index=True)
-    margin = out["margin"].to_numpy()
-    out["score"] = scale(margin, model_scale(model, margin, version))
-    out["tier"] = assign_tiers(out["score"].to_numpy(), bands)
-    lead_rank = pd.Series(out["lead_id"]).rank(method="first").to_numpy()
-    order = np.lexsort((lead_rank, -margin, -out["probability"].to_numpy()))
-    rank = np.empty(len(out), dtype=np.int64)
-    rank[order] = np.arange(1, len(out) + 1)
-    out["priority_rank"] = rank
-    out["model_version"] = version
+    out = place(pd.concat(parts, ignore_index=True), model, tiers, version)
+    out["priority_rank"] = priority_ranks(out["probability"].to_numpy(),
+                                          out["margin"].to_numpy(), out["lead_id"])
     # one scoring day per run: the date (UTC) of the snapshot's as-of moment
     out["score_date"] = out["as_of_at"].max().date()
-    out["scored_at"] = pd.Timestamp(scored_at or dt.datetime.now(dt.UTC))
     return out[list(SCORE_COLUMNS)]
