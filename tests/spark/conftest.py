@@ -11,12 +11,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.spark.timings import TIMINGS
+
 if importlib.util.find_spec("pyspark") is None:
     collect_ignore_glob = ["test_*.py"]
 
 # Spark's Python workers (mapInPandas) must run this interpreter, not the first python3
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TIMINGS:
+        terminalreporter.section("timings of the fixture builds (s)")
+        for step, seconds in TIMINGS.items():
+            terminalreporter.write_line(f"{step:<40} {seconds:8.1f}")
 
 
 @pytest.fixture(scope="session")

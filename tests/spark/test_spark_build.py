@@ -9,6 +9,7 @@ floating-point values rounded to 6 places; row order is not compared)."""
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from dbt.cli.main import dbtRunner
 from pipelines.resources import open_duckdb
 from pipelines.spark_raw import export_to_spark
 from tests.dbt.workspace import DBT_DIR, FIXTURE, dbt, ingest
+from tests.spark.timings import TIMINGS
 
 pytestmark = pytest.mark.spark
 
@@ -138,13 +140,19 @@ def both_engines(tmp_path_factory, spark, spark_dir):
 
     def build_day(day: str) -> Path:
         ingest(warehouse, FIXTURE / day, inbox)
+        started = time.perf_counter()
         dbt(work, warehouse, "build")
+        TIMINGS[f"{day}: dbt build on DuckDB"] = time.perf_counter() - started
         con = open_duckdb(warehouse, read_only=True)
         try:
+            started = time.perf_counter()
             export_to_spark(con, spark, spark_dir)
+            TIMINGS[f"{day}: raw tables to Spark"] = time.perf_counter() - started
         finally:
             con.close()
+        started = time.perf_counter()
         spark_build(work, "build")
+        TIMINGS[f"{day}: dbt build on Spark"] = time.perf_counter() - started
         return warehouse
 
     return build_day
