@@ -39,15 +39,14 @@ def export_raw_tables(con: duckdb.DuckDBPyConnection, where: Path) -> dict[str, 
         for stale in (fresh, old):
             shutil.rmtree(stale, ignore_errors=True)
         fresh.mkdir()
-        con.execute(
+        counts[table] = con.execute(
             f"copy (select * from raw.\"{table}\") to '{fresh / 'part-0.parquet'}' "
             "(format parquet, compression zstd)"
-        )
+        ).fetchone()[0]  # COPY answers with the rows it wrote
         if final.exists():
             final.rename(old)
         fresh.rename(final)
         shutil.rmtree(old, ignore_errors=True)
-        counts[table] = con.execute(f'select count(*) from raw."{table}"').fetchone()[0]
     return counts
 
 

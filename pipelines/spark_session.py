@@ -20,21 +20,27 @@ def spark_dir() -> Path:
 
 
 def spark_conf(where: Path) -> dict[str, str]:
-    """The session's settings: profiles.yml's `server_side_parameters` of the spark target
-    (and dbt-spark's own ANSI setting), with the same environment variables."""
-    return {
-        "spark.master": os.environ.get("LEADFLOW_SPARK_MASTER", "local[2]"),
-        "spark.sql.warehouse.dir": f"{where}/warehouse",
-        "spark.hadoop.javax.jdo.option.ConnectionURL":
-            f"jdbc:derby:;databaseName={where}/metastore_db;create=true",
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": os.environ.get("LEADFLOW_SPARK_SHUFFLE_PARTITIONS", "4"),
-        "spark.sql.sources.partitionOverwriteMode": "dynamic",
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.driver.memory": os.environ.get("LEADFLOW_SPARK_DRIVER_MEMORY", "2g"),
-        "spark.sql.ansi.enabled": "false",
-    }
+    """The session's settings: the `server_side_parameters` of profiles.yml's spark output,
+    rendered with this environment (``env_var`` as dbt renders it, LEADFLOW_SPARK_DIR set
+    to ``where``), and the ANSI setting dbt-spark adds to them. One definition for both."""
+    import jinja2
+    import yaml
+
+    from pipelines.project import DBT_PROJECT_DIR
+
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    parameters = profile["leadflow"]["outputs"]["spark"]["server_side_parameters"]
+    env = {**os.environ, "LEADFLOW_SPARK_DIR": str(where)}
+
+    def env_var(name: str, default: str | None = None) -> str:
+        if name not in env and default is None:
+            raise KeyError(f"profiles.yml reads {name}, which is not set")
+        return env.get(name, default)
+
+    conf = {key: jinja2.Template(str(value)).render(env_var=env_var)
+            for key, value in parameters.items()}
+    conf["spark.sql.ansi.enabled"] = "false"  # dbt-spark sets it on every session it opens
+    return conf
 
 
 def spark_session(where: Path | None = None):

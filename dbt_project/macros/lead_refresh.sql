@@ -105,15 +105,23 @@
 {%- endmacro %}
 
 
+{#- the condition of the rows a lead refresh replaces: the refreshed leads' rows, and
+    those a model also drops because every build recomputes them (meta
+    lead_refresh_also_delete). DuckDB deletes them (below); Spark rewrites the table
+    without them (macros/portable/statements.sql). -#}
+{% macro lead_refresh_replaced_rows() -%}
+    {%- set key = lead_key_of(config) -%}
+    {%- set also = (config.get('meta') or {}).get('lead_refresh_also_delete') -%}
+    {{ key }} in (select {{ key }} from {{ builtins.ref('state_lead_changes') }})
+    {%- if also %} or ({{ also }}){% endif %}
+{%- endmacro %}
+
+
 {% macro get_incremental_lead_refresh_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
-    {%- set key = lead_key_of(config) -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {#- a model may also drop rows that every build recomputes (meta lead_refresh_also_delete) -#}
-    {%- set also = (config.get('meta') or {}).get('lead_refresh_also_delete') -%}
     delete from {{ target }}
-    where {{ key }} in (select {{ key }} from {{ builtins.ref('state_lead_changes') }})
-    {%- if also %} or ({{ also }}){% endif %};
+    where {{ lead_refresh_replaced_rows() }};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }};
 {%- endmacro %}

@@ -132,11 +132,8 @@
     {%- if strategy not in ['lead_refresh', 'delete+insert'] -%}
         {{ return(dbt.dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates)) }}
     {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='name')
-                      | map('replace', '`', '') | list -%}
-    {%- set quoted = [] -%}
-    {%- for column in columns -%}{%- do quoted.append(adapter.quote(column)) -%}{%- endfor -%}
-    {%- set column_list = quoted | join(', ') -%}
+    {%- set column_list = adapter.get_columns_in_relation(target) | map(attribute='quoted')
+                          | join(', ') -%}
     {%- if strategy == 'delete+insert' and not unique_key -%}
         {{ return('insert into table ' ~ target ~ ' select ' ~ column_list ~ ' from ' ~ source) }}
     {%- endif -%}
@@ -145,10 +142,7 @@
     {%- do run_query('create table ' ~ new_rows ~ ' using parquet as select ' ~ column_list
                      ~ ' from ' ~ source) -%}
     {%- if strategy == 'lead_refresh' -%}
-        {%- set key = lead_key_of(config) -%}
-        {%- set also = (config.get('meta') or {}).get('lead_refresh_also_delete') -%}
-        {%- set replaced = key ~ ' in (select ' ~ key ~ ' from ' ~ builtins.ref('state_lead_changes')
-                           ~ ')' ~ (' or (' ~ also ~ ')' if also else '') -%}
+        {%- set replaced = lead_refresh_replaced_rows() -%}
     {%- else -%}
         {%- set keys = [unique_key] if unique_key is string else unique_key -%}
         {%- set replaced = '(' ~ keys | join(', ') ~ ') in (select ' ~ keys | join(', ')
@@ -162,18 +156,25 @@
 {% endmacro %}
 
 
-{#- seeds on Spark: dbt-spark loads a CSV's rows as literals typed by the seed's
-    column_types in DuckDB's spelling; portable_type spells them for Spark -#}
-{% macro spark__create_csv_table(model, agate_table) -%}
+{#- seeds on Spark: a seed's column types (its column_types in DuckDB's spelling, or
+    what dbt infers from the CSV) as Spark spells them, for its table and its rows -#}
+{% macro seed_column_types(model, agate_table) -%}
     {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set types = [] -%}
+    {%- for col_name in agate_table.column_names -%}
+        {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
+        {%- do types.append(leadflow.portable_type(column_override.get(col_name, inferred_type))) -%}
+    {%- endfor -%}
+    {%- do return(types) -%}
+{%- endmacro %}
+
+{% macro spark__create_csv_table(model, agate_table) -%}
     {%- set quote_seed_column = model['config'].get('quote_columns', None) -%}
+    {%- set types = leadflow.seed_column_types(model, agate_table) -%}
     {%- set sql -%}
         create table {{ this.render() }} (
             {%- for col_name in agate_table.column_names -%}
-                {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
-                {%- set type = leadflow.portable_type(column_override.get(col_name, inferred_type)) -%}
-                {%- set column_name = (col_name | string) -%}
-                {{ adapter.quote_seed_column(column_name, quote_seed_column) }} {{ type }}{{ ", " if not loop.last }}
+                {{ adapter.quote_seed_column(col_name | string, quote_seed_column) }} {{ types[loop.index0] }}{{ ", " if not loop.last }}
             {%- endfor -%}
         )
         {{ file_format_clause() }}
@@ -192,12 +193,7 @@
 {#- the seed's rows as typed literals: dbt-spark's bindings reach a Spark session as
     Python-formatted text, which mangles quotes and backslashes -#}
 {% macro spark__load_csv_rows(model, agate_table) -%}
-    {%- set column_override = model['config'].get('column_types', {}) -%}
-    {%- set types = [] -%}
-    {%- for col_name in agate_table.column_names -%}
-        {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
-        {%- do types.append(leadflow.portable_type(column_override.get(col_name, inferred_type))) -%}
-    {%- endfor -%}
+    {%- set types = leadflow.seed_column_types(model, agate_table) -%}
     {%- set statements = [] -%}
     {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
         {%- set sql -%}

@@ -1,5 +1,6 @@
-{#- Every value is a regular expression the engine can compile (DuckDB: RE2, Spark: Java): an analyst's typo in a
-    rule seed fails here, naming the pattern, instead of deep inside a model. -#}
+{#- Every value is a regular expression the engine can compile (DuckDB: RE2, Spark: Java):
+    an analyst's typo in a rule seed fails here, naming the pattern, instead of deep inside
+    a model. -#}
 {% test is_valid_regex(model, column_name) %}
 
 select {{ column_name }}
