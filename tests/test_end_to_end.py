@@ -140,3 +140,13 @@ def test_a_second_run_over_the_same_inbox_changes_no_row_count(first_run, capsys
     assert {"leadflow_dbt_scored", "leadflow_dbt_activation"} <= {
         s.step_key for s in instance.get_run_step_stats(run.run_id)}
     capsys.readouterr()
+
+
+def test_a_full_refresh_after_a_run_rebuilds_the_loaded_seeds(first_run, capsys):
+    """The seeds a run loaded are rebuilt, not reported unchanged, by a full refresh: the
+    build's outputs name each seed once (the scheduled Sunday run, which tests every row,
+    takes the same path)."""
+    first = counts(first_run)
+    assert main(["run", "--full-refresh", "--log-level", "ERROR"]) == 0
+    assert counts(first_run) == first
+    capsys.readouterr()

@@ -83,15 +83,22 @@ class DbtBuildConfig(dg.Config):
     """Run every data test on every row (the Sunday run does)."""
 
 
+def skips_seeds(config: DbtBuildConfig, seeds_loaded: bool) -> bool:
+    """Whether the build leaves the seeds out (and reports them unchanged): when the
+    warehouse holds these seed files (pipelines/seed_state.py), unless the build is a full
+    refresh or tests every row, which reload and test the seeds."""
+    return seeds_loaded and not (config.full_refresh or config.test_all_rows)
+
+
 def build_args(config: DbtBuildConfig, seeds_loaded: bool = False) -> list[str]:
     """Unit tests run in CI (`make test`), not on data; seeds only when they changed
-    (pipelines/seed_state.py), unless the build is a full refresh or tests every row."""
+    (``skips_seeds``)."""
     args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
     if config.test_all_rows:
         args += ["--vars", "{test_all_rows: true}"]
-    if seeds_loaded and not (config.full_refresh or config.test_all_rows):
+    if skips_seeds(config, seeds_loaded):
         args += SKIP_LOADED_SEEDS
     return args
 
@@ -118,13 +125,16 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: War
     has_seeds = any(key.path[0] == "seeds" for key in context.assets_def.keys)
     with warehouse.writer():
         loaded = everything and has_seeds and seeds_are_loaded(warehouse.file, seeds)
-        if loaded:
+        # one decision for the dbt arguments and the seeds' outputs: a full refresh or a
+        # build testing every row rebuilds the seeds, and dbt then reports them itself
+        skipped = skips_seeds(config, loaded)
+        if skipped:
             context.log.info("seeds unchanged since the last build: not reloaded nor retested")
         started = dt.datetime.now(dt.UTC)
-        if loaded:  # before the models that read them (outputs go in topological order)
+        if skipped:  # before the models that read them (outputs go in topological order)
             yield from _unchanged_seeds(context, seeds)
         yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
-        if everything and has_seeds and not loaded:
+        if everything and has_seeds and not skipped:
             record_loaded_seeds(warehouse.file, seeds)
         warn_set_aside(context, warehouse, started)
 
