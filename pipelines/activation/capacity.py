@@ -13,8 +13,10 @@ the leads a team receives are numbered after the last sequence number it handed 
 lead n's turn is slot (n - 1) mod slots. A lead whose rule pins a rep goes to that rep,
 unless the rep is unavailable, away or at capacity: then it takes the team's next number
 like any other lead. When the rep whose turn it is cannot take the lead, it goes to the
-next slot's rep that can (the round-robin order); when none can, it stays without owner
-(the team queue) and is dealt again on the next run.
+next slot's rep that can (the round-robin order) and the rotation goes on after that
+slot: the lead takes that slot's number, so the turns of an absent or full rep are spread
+over the team by weight instead of all falling to the rep behind them. When none can, it
+stays without owner (the team queue, with the reason) and is dealt again on the next run.
 """
 
 from __future__ import annotations
@@ -130,9 +132,13 @@ class Dealer:
             reason = self.why_not(owner, lead)
             if reason is None:
                 self._take(owner, lead)
+                # the rotation goes on after the slot that took the lead: the turns a rep
+                # cannot take are spread over the others (no single rep behind it takes
+                # them all), and the number kept is the slot's
+                self.last_seq[lead.team] = seq + step
                 if passed and note is None:  # the rep whose turn it was passed it on
-                    return Dealt(lead.lead_id, owner, seq, passed[0], slots[turn])
-                return Dealt(lead.lead_id, owner, seq, note, intended or owner)
+                    return Dealt(lead.lead_id, owner, seq + step, passed[0], slots[turn])
+                return Dealt(lead.lead_id, owner, seq + step, note, intended or owner)
             passed.append(reason)
         team_note = "team_at_capacity" if "owner_at_capacity" in passed else "team_away"
         return Dealt(lead.lead_id, None, seq, team_note, intended or slots[turn])

@@ -55,8 +55,10 @@ NOTES = {
 #                    and points at another team, or at another (available) named rep
 #         kept       an owner already: owner, team, rule, assigned_at and routing_note
 #                    stay; the queue follows the lead's current tier
-# {moment} is when the lead is dealt: the run's moment ($assigned_at), or in a replay the
-# moment the lead was created; away dates are judged on its UTC date.
+# {moment} is when the lead is dealt (:func:`dealt_moment`): its own moment, when it was
+# created (a replay; and in a run, a lead routing never saw that was created before the
+# last run, or before this one on the first run: a backfill of history), else the run's
+# moment ($assigned_at); away dates are judged on its UTC date.
 DECIDE = """
 select
     matches.*,
@@ -126,19 +128,41 @@ class RoutingSummary:
     by_note: dict[str, int]  # leads dealt this run that a rep could not take, by reason
 
 
+def dealt_moment(replay: bool) -> str:
+    """When a lead of DECIDE is dealt, the one definition for the run, the routing replay
+    and the hand-off what-if. A replay deals every lead at its own moment (``created_at``
+    of the matches: the lead's creation, or in the hand-off what-if its hand-off). A run
+    deals at its own moment ($assigned_at) the leads that arrived since the last run
+    ($last_run_at, the last ``updated_at`` of ops.lead_assignments); a lead routing never
+    saw that was created before the last run (on the first run: before this one) is
+    history being backfilled, dealt as the replay deals it, at its creation: the first
+    daily run after it would have given it an owner then. The source data carries no
+    owner-assignment time (crm_deals and crm_activities name a rep, not when the lead was
+    given to them), so there is nothing earlier to take."""
+    if replay:
+        return "matches.created_at"
+    return ("case when prior.lead_id is null and matches.created_at < "
+            "coalesce(cast($last_run_at as timestamptz), cast($assigned_at as timestamptz)) "
+            "then least(matches.created_at, cast($assigned_at as timestamptz)) "
+            "else cast($assigned_at as timestamptz) end")
+
+
 def deal(con: duckdb.DuckDBPyConnection, matches: str, prior: str, reps: str,
          availability: str, *, assigned_at: dt.datetime | None = None,
-         closes: str | None = None, into: str = "routed") -> Dealer:
+         last_run_at: dt.datetime | None = None, closes: str | None = None,
+         into: str = "routed") -> Dealer:
     """Deal the leads of relation ``matches`` (routing_matches' columns) given the
     assignments of relation ``prior``, the reps of ``reps`` (sales_reps' columns) and the
     absences of ``availability`` (rep_availability's), into the temp table ``into``: one row
     per lead with ASSIGNMENT_COLUMNS, action, previous_owner and intended_owner.
-    ``assigned_at`` is the run's moment; without it (a replay) each lead is dealt at its
-    creation, and ``closes`` (lead_id, closed_at) says when a replayed lead stops counting
-    towards its rep's open leads. Returns the dealer (loads and peaks per rep)."""
-    moment = ("cast($assigned_at as timestamptz)" if assigned_at is not None
-              else "matches.created_at")
-    params = {"assigned_at": assigned_at} if assigned_at is not None else {}
+    ``assigned_at`` is the run's moment and ``last_run_at`` the previous run's (None on
+    the first run); without ``assigned_at`` (a replay) each lead is dealt at its creation,
+    and ``closes`` (lead_id, closed_at) says when a replayed lead stops counting towards
+    its rep's open leads. Leads are dealt in the order of their moments (dealt_moment).
+    Returns the dealer (loads and peaks per rep)."""
+    moment = dealt_moment(replay=assigned_at is None)
+    params = ({"assigned_at": assigned_at, "last_run_at": last_run_at}
+              if assigned_at is not None else {})
     con.execute("CREATE OR REPLACE TEMP TABLE deal_decided AS "
                 + DECIDE.format(matches=matches, prior=prior, moment=moment), params)
     dealer = Dealer(
@@ -159,7 +183,8 @@ def deal(con: duckdb.DuckDBPyConnection, matches: str, prior: str, reps: str,
                cast(timezone('UTC', decided.dealt_at) AS DATE), decided.dealt_at, {closed_at}
         FROM deal_decided AS decided {join}
         WHERE decided.action <> 'kept' AND decided.target_team IS NOT NULL
-        ORDER BY decided.target_team, decided.created_at, decided.lead_id""").fetchall()
+        ORDER BY decided.target_team, decided.dealt_at, decided.created_at, decided.lead_id
+        """).fetchall()
     dealt = [dealer.deal(Lead(*row)) for row in leads]
     # the walk's result as columns (lists zipped by unnest): no Python object to register
     columns = {name: [getattr(d, name) for d in dealt] for name in DEALT_COLUMNS}
@@ -175,15 +200,19 @@ def assign(con: duckdb.DuckDBPyConnection, assigned_at: dt.datetime) -> RoutingS
     """Route every open lead of activation.routing_matches and merge the result into
     ops.lead_assignments (new and reassigned leads also into ops.lead_assignment_events);
     leads no longer open are flagged closed. Re-running changes nothing for leads already
-    assigned."""
+    assigned. A lead arrived since the last run is assigned as of ``assigned_at``; one
+    from before it (the first run's history) as of its creation (dealt_moment)."""
     ensure_tables(con)
     for relation in (ROUTING_MATCHES, SALES_REPS, REP_AVAILABILITY):
         if not table_exists(con, *relation.split(".")):
             raise RoutingError(f"no {relation} yet: run the dbt build first")
     con.execute("BEGIN")
     try:
+        # the previous run's moment: every run stamps updated_at on the rows it routes
+        last_run_at = con.execute(
+            "SELECT max(updated_at) FROM ops.lead_assignments").fetchone()[0]
         deal(con, ROUTING_MATCHES, "ops.lead_assignments", SALES_REPS, REP_AVAILABILITY,
-             assigned_at=assigned_at)
+             assigned_at=assigned_at, last_run_at=last_run_at)
         columns = ", ".join(ASSIGNMENT_COLUMNS)
         con.execute("""
             INSERT INTO ops.lead_assignment_events (lead_id, action, team, owner,

@@ -7,6 +7,7 @@ it waits in the team queue; ops.lead_assignments.routing_note says why. The walk
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import duckdb
 
@@ -46,8 +47,10 @@ def test_a_capped_rep_passes_the_turn_to_the_next_rep_counting_leads_of_the_same
     # the second goes on to carol
     dealer = Dealer(reps(cap_bob=2), [], {"bob": 1}, {})
     got = [dealer.deal(lead(i)) for i in range(8)]
+    # bob's second turn (6) goes to carol, and the rotation goes on after carol's slot (7)
     assert [d.owner for d in got] == ["amy", "bob", "carol", "amy",
-                                      "amy", "carol", "carol", "amy"]
+                                      "amy", "carol", "amy", "amy"]
+    assert [d.round_robin_seq for d in got] == [1, 2, 3, 4, 5, 7, 8, 9]
     assert got[5].routing_note == "owner_at_capacity" and got[5].intended_owner == "bob"
     assert [d.routing_note for d in got].count("owner_at_capacity") == 1
     assert dealer.load["bob"] == 2 and dealer.peak["bob"] == 2
@@ -57,10 +60,39 @@ def test_an_away_rep_is_passed_over_only_on_the_days_away():
     away = [("amy", DAY, DAY)]
     dealer = Dealer(reps(), away, {}, {})
     today = [dealer.deal(lead(i)) for i in range(4)]
-    assert [d.owner for d in today] == ["bob", "bob", "carol", "bob"]
-    assert [d.routing_note for d in today] == ["owner_away", None, None, "owner_away"]
+    assert [d.owner for d in today] == ["bob", "carol", "bob", "carol"]
+    assert [d.routing_note for d in today] == ["owner_away", None, "owner_away", None]
     tomorrow = dealer.deal(lead(9, day=DAY + dt.timedelta(days=1)))
     assert tomorrow.owner == "amy" and tomorrow.routing_note is None
+
+
+def test_an_absent_reps_turns_are_spread_over_the_team_by_weight():
+    # regression: every turn of an absent rep went to the rep behind them in the slots
+    team = [Rep("ana", "na", 3, True, None), Rep("ben", "na", 2, True, None),
+            Rep("david", "na", 2, True, None), Rep("grace", "na", 1, True, None)]
+    dealer = Dealer(team, [("ana", DAY, DAY)], {}, {})
+    got = [dealer.deal(lead(i)) for i in range(50)]
+    owners = Counter(d.owner for d in got)
+    assert owners["ana"] == 0 and sum(owners.values()) == 50
+    # ben 2 : david 2 : grace 1, as their weights
+    assert owners == {"ben": 20, "david": 20, "grace": 10}
+    # each lead that reached one of her turns says why it went on
+    noted = [d for d in got if d.routing_note is not None]
+    assert noted and all((d.routing_note, d.intended_owner) == ("owner_away", "ana")
+                         for d in noted)
+    # and the rotation continues where it stopped: the kept number is the slot that took it
+    slots = team_slots(team)["na"]
+    assert all(slots[(d.round_robin_seq - 1) % len(slots)] == d.owner for d in got)
+
+
+def test_a_capped_rep_spreads_the_turns_honouring_the_other_caps():
+    team = [Rep("ana", "na", 1, True, 0), Rep("ben", "na", 1, True, 2),
+            Rep("cleo", "na", 1, True, None), Rep("dora", "na", 1, True, None)]
+    dealer = Dealer(team, [], {}, {})
+    got = [dealer.deal(lead(i)) for i in range(10)]
+    owners = Counter(d.owner for d in got)
+    assert owners == {"ben": 2, "cleo": 4, "dora": 4}
+    assert dealer.peak["ben"] == 2
 
 
 def test_a_pinned_rep_at_capacity_or_away_falls_back_to_the_team_rotation():
@@ -125,8 +157,8 @@ def test_routing_honours_caps_across_runs_and_records_why(wh, tmp_path):
     summary = fx.route(wh, AT + dt.timedelta(days=1))
     got = {r[0]: r[1:] for r in wh.execute(
         "SELECT lead_id, owner, routing_note FROM ops.lead_assignments").fetchall()}
-    assert got["a4"] == ("bob", "owner_at_capacity") and got["a5"] == ("bob", None)
-    assert summary.by_note == {"owner_at_capacity": 1}
+    assert got["a4"] == ("bob", "owner_at_capacity") and got["a5"] == ("bob", "owner_at_capacity")
+    assert summary.by_note == {"owner_at_capacity": 2}
     assert wh.execute("SELECT routing_note FROM ops.lead_assignment_events WHERE lead_id = "
                       "'a4'").fetchone()[0] == "owner_at_capacity"
     # a0 is won: amy has room again on the next run; kept leads keep their note
@@ -144,12 +176,28 @@ def test_routing_passes_over_a_rep_away_on_the_run_date(wh, tmp_path):
     wh.execute("DELETE FROM seeds.rep_availability")
     wh.execute("INSERT INTO seeds.rep_availability VALUES ('amy', ?, ?, 'leave')",
                [AT.date(), AT.date()])
-    fx.add_lead(wh, "x0")
-    fx.add_lead(wh, "x1", minutes=1)
+    fx.add_lead(wh, "first")
+    fx.route(wh, fx.T0 + dt.timedelta(hours=1))
+    # created since that run: dealt at this run's moment, on amy's day away
+    fx.add_lead(wh, "x0", minutes=120)
+    fx.add_lead(wh, "x1", minutes=121)
     fx.route(wh, AT)
-    got = wh.execute("SELECT lead_id, owner, routing_note, round_robin_seq "
+    got = wh.execute("SELECT lead_id, owner, routing_note, round_robin_seq, assigned_at "
                      "FROM ops.lead_assignments ORDER BY 1").fetchall()
-    assert got == [("x0", "bob", "owner_away", 1), ("x1", "bob", None, 2)]
+    assert got == [("first", "amy", None, 1, fx.T0), ("x0", "bob", None, 2, AT),
+                   ("x1", "bob", "owner_away", 4, AT)]
+
+
+def test_a_backfilled_lead_is_dealt_on_its_own_day_away(wh, tmp_path):
+    (tmp_path / "reps.csv").write_text(REPS)
+    fx.seed(wh, "sales_reps", tmp_path / "reps.csv")
+    wh.execute("DELETE FROM seeds.rep_availability")
+    wh.execute("INSERT INTO seeds.rep_availability VALUES ('amy', ?, ?, 'leave')",
+               [fx.DAY0, fx.DAY0])
+    fx.add_lead(wh, "old")  # created on amy's day away, routed for the first time later
+    fx.route(wh, AT)
+    assert wh.execute("SELECT owner, routing_note, assigned_at FROM ops.lead_assignments"
+                      ).fetchall() == [("bob", "owner_away", fx.T0)]
 
 
 def test_a_warehouse_made_before_routing_note_gains_it_and_keeps_its_rows(tmp_path):

@@ -104,8 +104,37 @@ def test_owner_kept_unless_an_overriding_rule_points_elsewhere(rules_wh):
     events = wh.execute("SELECT lead_id, action, owner, previous_owner, assigned_at "
                         "FROM ops.lead_assignment_events ORDER BY assigned_at, lead_id").fetchall()
     assert events[-1] == ("a", "reassigned", "carol", "dan", RUN2)
+    # b was created before the first run: assigned as of its creation, and kept so
     assert wh.execute("SELECT assigned_at FROM ops.lead_assignments WHERE lead_id = 'b'"
-                      ).fetchone()[0] == RUN1
+                      ).fetchone()[0] == fx.T0 + dt.timedelta(minutes=1)
+
+
+def test_the_first_run_backfills_history_each_lead_as_of_its_creation(rules_wh):
+    # regression: the first run stamped every historic lead with the run's moment
+    wh = rules_wh
+    for i in range(3):
+        fx.add_lead(wh, f"h{i}", minutes=60 * i)
+    summary = fx.route(wh, RUN1)
+    assert summary.new == 3
+    first = fx.assignments(wh)
+    at = dict(wh.execute("SELECT lead_id, assigned_at FROM ops.lead_assignments").fetchall())
+    assert at == {f"h{i}": fx.T0 + dt.timedelta(hours=i) for i in range(3)}
+    events = dict(wh.execute("SELECT lead_id, assigned_at FROM ops.lead_assignment_events "
+                             "WHERE action = 'new'").fetchall())
+    assert events == at
+    # the next run: a lead created since the first run takes the run's moment; one created
+    # before it that routing never saw (it arrived late) is history, as of its creation;
+    # the first run's leads are kept, nothing stored is lost
+    fx.add_lead(wh, "fresh", minutes=(RUN1 - fx.T0) // dt.timedelta(minutes=1) + 30)
+    fx.add_lead(wh, "late", minutes=30)
+    summary = fx.route(wh, RUN2)
+    assert (summary.new, summary.kept) == (2, 3)
+    got = fx.assignments(wh)
+    assert all(got[k] == first[k] for k in first)
+    after = dict(wh.execute("SELECT lead_id, assigned_at FROM ops.lead_assignments").fetchall())
+    assert {k: after[k] for k in at} == at
+    assert after["fresh"] == RUN2 and after["late"] == fx.T0 + dt.timedelta(minutes=30)
+    assert wh.execute("SELECT count(*) FROM ops.lead_assignment_events").fetchone()[0] == 5
 
 
 def test_unavailable_named_rep_falls_back_to_their_team(rules_wh):
