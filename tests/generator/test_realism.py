@@ -213,3 +213,17 @@ def test_deal_states_follow_the_pipeline(db):
         order = [STAGES.index(s) for s in dict.fromkeys(stages)]
         assert order == sorted(order), deal_id
         assert all(c == (s != "open") for s, c in zip(statuses, closed, strict=True)), deal_id
+
+
+def test_a_lead_answered_within_the_hour_converts_far_more_often(db):
+    # the domain's one-hour effect is in the hidden truth: the outcome follows the response
+    rates = dict(db.q("""WITH f AS (SELECT lower(trim(email)) e, min(t) t FROM forms
+            WHERE form_id IN ('demo-request', 'contact-sales') GROUP BY 1),
+        a AS (SELECT email e, min(occurred_at) t FROM acts GROUP BY 1)
+        SELECT CASE WHEN a.t IS NULL THEN 'never' WHEN epoch(a.t) - epoch(f.t) < 3600
+                    THEN 'hour' ELSE 'later' END, avg(truth.converted::INT)
+        FROM f JOIN truth ON truth.email = f.e LEFT JOIN a USING (e) GROUP BY 1"""))
+    assert rates["hour"] > 3 * rates["later"]
+    assert rates.get("never", 0) == 0
+    # a lead never handed to sales has no response and does not convert
+    assert db.one("SELECT count(*) FROM truth WHERE response_factor IS NULL AND converted") == 0

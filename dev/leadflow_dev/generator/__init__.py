@@ -33,7 +33,8 @@ Columns (canonical names first; extra columns after them)::
     crm_activities  activity_id, email, occurred_at (TIMESTAMPTZ), activity_type, owner,
                     outcome, duration_minutes
     spend           spend_date, channel, campaign, cost, currency, clicks, impressions
-    truth.parquet   email, true_probability, converted, fit, engagement, created_at, won_at,
+    truth.parquet   email, true_probability, converted, response_factor, fit, engagement,
+                    created_at, won_at,
                     channel, campaign, is_outcome_mature (created at least 90 days before
                     the end of the window, so the outcome is fully observable)
 
@@ -61,8 +62,17 @@ match, free-mail (-0.9), country, campaign and product; ``engagement`` is a stan
 latent (correlation 0.3 with fit) that drives what people do before and soon after they
 become leads: sessions before the form, share of pricing/demo page views, high-intent forms
 (demo, trial, contact, quote), later forms, identified sessions in the weeks after creation,
-human e-mail opens and clicks. The intercept is calibrated to a 5% base rate. ``converted``
-is drawn from the probability; converted people win a deal within 90 days of creation.
+human e-mail opens and clicks. The intercept is calibrated to a 5% base rate.
+
+*The response counts* (the one-hour effect: a lead answered within an hour is about 7
+times as likely to qualify as one answered later, about 60 times as one answered after a
+day). Sales answers a handed lead after a human delay, or never; that response multiplies
+the propensity by 1 (within the hour), 1/7 (within a day) or 1/60 (later), 0 when never
+touched, scaled so that the expected customers stay the propensity's (``response_factor``
+in the truth, NULL for a lead never handed). ``converted`` is drawn from the propensity
+times that factor (the person's one uniform draw), so it falls with slower response in
+the data as in real audits; the chance of qualifying (SQL) follows the same factor.
+Converted people win a deal within 90 days of creation (where their first touch allows).
 
 *Noise.* Machine e-mail opens (privacy proxies, 1-10 s after delivery), link-scanner clicks
 (every link within a minute, data-centre IPs), bounces, unsubscribes, spam reports; reps

@@ -1,11 +1,15 @@
 """The sales process and HubSpot-like deal export (source ``crm_deals``).
 
 Leads are handed to sales (high-intent forms at once, others when fit and engagement
-make them MQLs, and always the people who will convert), assigned to a rep of the
-country's team, and touched after a human delay (minutes to days, sometimes never).
-SQLs get a deal: converted people win it within 90 days of lead creation, the others
-lose it or let it stall. Sales activity and deals are a consequence of qualification,
-never a cause of conversion. One CSV row per deal *state* (each stage change).
+make them MQLs, and always the people whose propensity says they will convert), assigned
+to a rep of the country's team, and touched after a human delay (minutes to days,
+sometimes never). The response is part of the hidden truth: the domain's one-hour effect
+(docs: a lead answered within an hour is about 7 times as likely to qualify as one
+answered later, about 60 times as one answered after a day) multiplies the propensity,
+normalised so that the expected number of customers stays the propensity's; a lead never
+touched neither qualifies nor converts. SQLs get a deal: converted people win it within
+90 days of lead creation (where their first touch allows), the others lose it or let it
+stall. Deals follow qualification. One CSV row per deal *state* (each stage change).
 """
 
 from __future__ import annotations
@@ -52,13 +56,41 @@ class Timeline:
     close_ts: np.ndarray
     status: np.ndarray  # 0 open (stalled), 1 won, 2 lost; for SQLs only
     won_us: np.ndarray
+    converted: np.ndarray  # the drawn outcome, after the response
+    response_factor: np.ndarray  # what the response did to the propensity; NaN: not handed
+
+
+# the one-hour effect on the propensity by response delay (within the hour, within a day,
+# later); a lead never touched: 0. Relative figures; respond_factor normalises them.
+RESPONSE_EFFECT = (1.0, 1 / 7, 1 / 60)
+
+
+def response_factor(prob: np.ndarray, delay: np.ndarray, touched: np.ndarray) -> np.ndarray:
+    """The multiplier of each person's propensity given when sales answered (RESPONSE_EFFECT
+    scaled by one constant, found by bisection, so that the expected customers, the sum of
+    min(1, prob * factor), equal the sum of prob: the base rate stays the propensity's)."""
+    shape = np.where(
+        touched,
+        np.select([delay <= HOUR, delay <= DAY], RESPONSE_EFFECT[:2], RESPONSE_EFFECT[2]),
+        0.0,
+    )
+    target = prob.sum()
+    lo, hi = 0.0, 100.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if np.minimum(1.0, prob * mid * shape).sum() < target:
+            lo = mid
+        else:
+            hi = mid
+    return hi * shape
 
 
 def build_timeline(pop: Population, lo: int, hi: int, first_intent: np.ndarray, rng) -> Timeline:
     m = hi - lo
     created = pop.created_us[lo:hi]
     prob = pop.prob[lo:hi]
-    conv = pop.converted[lo:hi]
+    conv = pop.converted[lo:hi]  # the propensity's draw: these are handed to sales
+    draw = pop.conversion_draw[lo:hi]
     logit = np.log(prob / (1 - prob))
     intent = (first_intent < NEVER) & (first_intent - created < 30 * DAY)
     score = logit + rng.normal(0, 1.0, m)
@@ -80,9 +112,13 @@ def build_timeline(pop: Population, lo: int, hi: int, first_intent: np.ndarray, 
         [rng.uniform(2, 60, m) * MINUTE * speed, rng.uniform(1, 24, m) * HOUR * speed],
         rng.uniform(1, 6, m) * DAY,
     ).astype(np.int64)
-    sql = conv | (handed & (rng.random(m) < np.clip(0.12 + 4 * prob, 0, 0.7)))
-    never = (band == 3) & ~sql
-    first_touch = np.where(handed & ~never, handoff + delay, NEVER)
+    touched = handed & (band != 3)
+    # the outcome follows the response: same draw, the propensity times the one-hour effect
+    factor = response_factor(prob, delay, touched)
+    converted = draw < np.minimum(1.0, prob * factor)
+    sql = converted | (touched & (rng.random(m) < np.clip((0.12 + 4 * prob) * factor, 0, 0.9)))
+    conv = converted
+    first_touch = np.where(touched, handoff + delay, NEVER)
     base = np.where(first_touch < NEVER, first_touch, created)
     sql_ts = base + (rng.lognormal(np.log(4.0), 0.7, m) * DAY).astype(np.int64)
     deal_ts = sql_ts + rng.integers(0, 3 * DAY, m)
@@ -97,8 +133,11 @@ def build_timeline(pop: Population, lo: int, hi: int, first_intent: np.ndarray, 
     def squeeze(t):
         return np.where(sql, created + ((t - created) * scale).astype(np.int64), t)
 
-    first_touch = np.where(first_touch == NEVER, NEVER, squeeze(first_touch))
-    sql_ts, deal_ts, close = squeeze(sql_ts), squeeze(deal_ts), squeeze(close)
+    # the first touch is the response the outcome was drawn from: it is not moved; what
+    # follows it is squeezed, and still follows it
+    sql_ts = np.maximum(squeeze(sql_ts), np.where(first_touch < NEVER, first_touch + HOUR, 0))
+    deal_ts = np.maximum(squeeze(deal_ts), sql_ts)
+    close = np.maximum(squeeze(close), deal_ts + DAY)
     close = np.where(status == 0, NEVER, close)
     return Timeline(
         handed,
@@ -110,6 +149,8 @@ def build_timeline(pop: Population, lo: int, hi: int, first_intent: np.ndarray, 
         np.where(sql, close, NEVER),
         status,
         np.where(conv, close, NEVER),
+        converted,
+        np.where(handed, factor, np.nan),
     )
 
 

@@ -115,6 +115,8 @@ def generate(
 
     ledger, tally, writer = dirt.Ledger(), _Tally(), Writer()
     won = np.full(leads, crm.NEVER, dtype=np.int64)
+    converted = np.zeros(leads, dtype=bool)  # the outcomes, after the sales response
+    factor = np.full(leads, np.nan)
     plan = chunk_plan(leads)
     carry: dict[str, inject.Cols | None] = {"web": None, "email": None}
     try:
@@ -126,7 +128,9 @@ def generate(
             report("web", k + 1, len(plan))
             _email(pop, k, lo, hi, seed, inbox_dir, writer, ledger, tally, carry, last)
             report("email", k + 1, len(plan))
-            won[lo:hi] = _crm(pop, k, lo, hi, rows, seed, inbox_dir, writer, ledger, tally)
+            tl = _crm(pop, k, lo, hi, rows, seed, inbox_dir, writer, ledger, tally)
+            won[lo:hi], converted[lo:hi], factor[lo:hi] = (
+                tl.won_us, tl.converted, tl.response_factor)
             report("crm", k + 1, len(plan))
         n_rows, n_files = spend.write_spend(pop, writer, inbox_dir, rng_for(seed, "spend"), ledger)
         tally.add("spend", n_rows, n_files)
@@ -134,7 +138,7 @@ def generate(
         tally.add("spend", files=1)
         ledger.add("spend", dirt.EMPTY_FILE)
         report("spend", 1, 1)
-        truth.write_truth(pop, won, truth_path, writer)
+        truth.write_truth(pop, won, converted, factor, truth_path, writer)
         writer.wait()
         report("truth", 1, 1)
     finally:
@@ -148,7 +152,7 @@ def generate(
         files={s: tally.files[s] for s in SOURCES},
         dirt=ledger.totals(),
         dirt_by_source={s: dict(ledger.counts[s]) for s in SOURCES},
-        converted=int(pop.converted.sum()),
+        converted=int(converted.sum()),
         seconds=round(perf_counter() - t0, 2),
         inbox_dir=inbox_dir,
         truth_path=truth_path,
@@ -273,4 +277,4 @@ def _crm(pop, k, lo, hi, rows, seed, inbox, writer, ledger, tally):
         "parquet",
     )
     tally.add("crm_activities", table.num_rows, 1)
-    return tl.won_us
+    return tl

@@ -70,7 +70,8 @@ class Population:
     fit: np.ndarray
     engagement: np.ndarray
     prob: np.ndarray
-    converted: np.ndarray
+    converted: np.ndarray  # the propensity's draw: converts if answered as on average
+    conversion_draw: np.ndarray  # its uniform draw; the outcome is crm.Timeline.converted
     tz_std: np.ndarray  # standard-time UTC offset of the person, minutes
     tz_dst: np.ndarray  # observes northern-hemisphere daylight saving time
     reports_offset: np.ndarray  # their browser/form tool writes local offsets
@@ -274,7 +275,10 @@ def build_population(n: int, window: Window, seed: int) -> Population:
     engagement = 0.3 * fit_z + np.sqrt(1 - 0.09) * rng.standard_normal(n)
     intercept = _calibrate(fit + ENGAGEMENT_WEIGHT * engagement)
     prob = sigmoid(intercept + fit + ENGAGEMENT_WEIGHT * engagement)
-    converted = rng.random(n) < prob
+    # the person's uniform draw: below prob they would convert, answered as sales answers
+    # on average; the sales response then moves the outcome (crm.build_timeline)
+    conversion_draw = rng.random(n)
+    converted = conversion_draw < prob
 
     tz_std = business.COUNTRY_UTC_OFFSET[country].copy()
     us = country == business.COUNTRY_CODE.index("US")
@@ -328,6 +332,7 @@ def build_population(n: int, window: Window, seed: int) -> Population:
         engagement=engagement,
         prob=prob,
         converted=converted,
+        conversion_draw=conversion_draw,
         tz_std=tz_std,
         tz_dst=tz_dst,
         reports_offset=rng.random(n) < 0.12,

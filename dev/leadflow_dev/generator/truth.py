@@ -1,6 +1,9 @@
 """The hidden truth (``truth.parquet``, outside the inbox): one row per person with the
 canonical e-mail, the true probability of becoming a customer within 90 days of lead
-creation, the drawn outcome, and the latents behind it. The pipeline never reads it."""
+creation (the propensity, as sales answers on average), the drawn outcome (after the
+sales response: the one-hour effect), what the response did to the propensity
+(``response_factor``, NULL for a lead never handed to sales), and the latents behind it.
+The pipeline never reads it."""
 
 from __future__ import annotations
 
@@ -14,20 +17,22 @@ from .crm import NEVER
 from .people import Population
 from .writer import Writer
 
-SELECT_SQL = """SELECT email, prob AS true_probability, converted, fit, engagement,
+SELECT_SQL = """SELECT email, prob AS true_probability, converted, response_factor, fit, engagement,
     timezone('UTC', created) AS created_at, timezone('UTC', won) AS won_at,
     channel, nullif(campaign, '') AS campaign, is_outcome_mature
     FROM {src}"""
 
 
-def write_truth(pop: Population, won_us: np.ndarray, path: Path, writer: Writer) -> None:
+def write_truth(pop: Population, won_us: np.ndarray, converted: np.ndarray,
+                response_factor: np.ndarray, path: Path, writer: Writer) -> None:
     channels = np.array([c.channel for c in pop.campaigns])
     names = np.array([c.name for c in pop.campaigns])
     table = pa.table(
         {
             "email": pop.email,
             "prob": pop.prob.astype(np.float64),
-            "converted": pop.converted,
+            "converted": converted,
+            "response_factor": pa.array(response_factor, mask=np.isnan(response_factor)),
             "fit": pop.fit.astype(np.float64),
             "engagement": pop.engagement.astype(np.float64),
             "created": ts_array(pop.created_us),
