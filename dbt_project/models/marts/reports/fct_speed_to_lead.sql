@@ -1,8 +1,11 @@
 -- One row per lead handed to sales (entered the MQL stage in fct_lead_stages).
 --   handed_at       MQL entered_at
 --   assigned_at     when routing gave the lead its current owner (ops.lead_assignments,
---                   via stg_ops__lead_assignments); NULL for a lead routing never saw.
---                   Routing deals every open lead, so it may precede handed_at.
+--                   via stg_ops__lead_assignments); NULL for a lead routing never saw
+--                   (routing deals open leads: one won or disqualified before the first
+--                   run has none). Routing deals every open lead, so it may precede
+--                   handed_at; history a run backfills is assigned as of the lead's
+--                   creation, a lead created since the last run as of the run.
 --   first touch     the first CRM sales activity (any type: call, e-mail, meeting, demo)
 --                   of the person at or after handed_at; owner = that activity's rep and
 --                   team = seed report_sales_teams (NULL while untouched or unmapped)
