@@ -49,7 +49,10 @@ PINNED = {
         "marts.dim_leads": (4, "7f81f1882fda0dcda22177a60dff1279"),
         "marts.fct_attribution": (84, "75e8ae9e4fb2dc15910d5ae6a57cdc08"),
         "marts.fct_deals": (1, "30735d31b007ea9de3df0034ca017180"),
-        "marts.fct_lead_features": (3, "ea810406875261785740f5fc452d9c89"),
+        # re-pinned (issue 15): rule_score on training rows applies the fit rules to the profile
+        # fields known at the snapshot (not to ones from later forms); new feature columns
+        # rule_fit_points, rule_engagement_points and <behaviour>s_decayed
+        "marts.fct_lead_features": (3, "be27b5b9120261423309a22e79dd4942"),
         "marts.fct_lead_funnel": (4, "95d2a77de2e9c0fe3b4cf8168ebde433"),
         "marts.fct_lead_score_contributions": (48, "5e50d92771150766a338334e187687c8"),
         "marts.fct_lead_scores": (4, "739f95a40cfbf57af561ab3d335513a2"),
@@ -81,7 +84,10 @@ PINNED = {
         "marts.dim_leads": (800, "2182c751858f178d9caefa2c0f013723"),
         "marts.fct_attribution": (10878, "8591debf7961b32b95632caab54382f5"),
         "marts.fct_deals": (121, "4f90b2b18085a26244ab3835e502cd8b"),
-        "marts.fct_lead_features": (1681, "251c91bc6df94e251a83a54887b8d804"),
+        # re-pinned (issue 15): rule_score on training rows applies the fit rules to the profile
+        # fields known at the snapshot (not to ones from later forms); new feature columns
+        # rule_fit_points, rule_engagement_points and <behaviour>s_decayed
+        "marts.fct_lead_features": (1681, "d4c3a808daf913546cb5cbc1efd8d31f"),
         "marts.fct_lead_funnel": (800, "000eab3bfa35603a372194c6646984af"),
         "marts.fct_lead_score_contributions": (9600, "72351bc48c03c3852476ad43519a2a2e"),
         "marts.fct_lead_scores": (800, "1f3347676a5f73aafe1d4378f8a5f57b"),

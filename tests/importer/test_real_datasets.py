@@ -163,9 +163,11 @@ OLIST_WON_ONLY = {"seller_id", "sdr_id", "sr_id", "won_date", "business_segment"
                   "declared_product_catalog_size", "declared_monthly_revenue", "owner",
                   "amount", "product", "stage", "status", "closed_at"}
 # what an Olist MQL carries at first contact: its origin (channel and utm source), its
-# landing page, and the form itself (whose age the snapshots count)
+# landing page, and the form itself (whose age the snapshots count, also as its decayed
+# count and the rule score's engagement points on it)
 OLIST_FEATURES = {"original_channel", "original_utm_source", "original_landing_page",
-                  "lead_age_days", "other_forms_7d", "other_forms_30d", "days_since_other_form"}
+                  "lead_age_days", "other_forms_7d", "other_forms_30d", "days_since_other_form",
+                  "other_forms_decayed", "rule_engagement_points"}
 
 
 @pytest.fixture(scope="session")

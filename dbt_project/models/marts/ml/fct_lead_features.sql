@@ -232,6 +232,7 @@ behaviour as (
         coalesce(sum(quantity_{{ window }}d) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_{{ window }}d,
         {% endfor %}
         coalesce(sum(quantity_total) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_total,
+        coalesce(sum(decayed_quantity) filter (where behaviour = '{{ b }}'), 0) as {{ b }}s_decayed,
         min(days_since) filter (where behaviour = '{{ b }}')        as days_since_{{ b }},
         {% endfor %}
         sum(events_before_creation) filter (where behaviour = 'web_session')
@@ -245,8 +246,8 @@ behaviour as (
 
 rules as (
 
-    select rules.score_type, rules.rule_group, rules.behaviour, rules.points, groups.min_points,
-           groups.max_points, groups.is_decayed
+    select rules.score_type, rules.rule_group, rules.attribute, rules.attribute_value,
+           rules.behaviour, rules.points, groups.min_points, groups.max_points, groups.is_decayed
     from {{ ref('scoring_rules') }} as rules
     inner join {{ ref('scoring_groups') }} as groups using (score_type, rule_group)
 
@@ -276,25 +277,74 @@ rule_engagement as (
 
 ),
 
-rule_fit as (
+-- who the lead is as known at each snapshot: a profile field supplied by a form submitted
+-- later is unknown (NULL), and so is the first touch before it happened
+known_fit as (
 
-    select lead_id, sum(points) as fit_points
+    select
+        snapshots.lead_id,
+        snapshots.snapshot_name,
+        leads.is_free_email,
+        leads.has_company,
+        case when leads.original_touch_at <= snapshots.as_of_at then leads.original_channel end
+                                                                    as original_channel,
+        case when leads.original_touch_at <= snapshots.as_of_at then leads.original_utm_source end
+                                                                    as original_utm_source,
+        case when leads.original_touch_at <= snapshots.as_of_at then leads.original_utm_campaign end
+                                                                    as original_utm_campaign,
+        case when leads.original_touch_at <= snapshots.as_of_at then leads.original_landing_page_path end
+                                                                    as original_landing_page,
+        case when leads.job_title_known_at <= snapshots.as_of_at then leads.seniority end as seniority,
+        case when leads.job_title_known_at <= snapshots.as_of_at then leads.department end as department,
+        case
+            when leads.country_source = 'email_domain_tld' or leads.country_known_at <= snapshots.as_of_at
+                then leads.country_code
+        end                                                         as country_code,
+        case
+            when leads.country_source = 'email_domain_tld' or leads.country_known_at <= snapshots.as_of_at
+                then leads.region
+        end                                                         as region,
+        case when leads.product_interest_known_at <= snapshots.as_of_at then leads.product_interest end
+                                                                    as product_interest
+    from open_snapshots as snapshots
+    inner join leads using (lead_id)
+
+),
+
+-- the fit attributes of int_lead_fit_attributes, as known at the snapshot
+known_fit_attributes as (
+
+    select lead_id, snapshot_name, attribute, lower(attribute_value) as attribute_value
+    from (
+        select lead_id, snapshot_name, 'seniority' as attribute, seniority as attribute_value from known_fit
+        union all select lead_id, snapshot_name, 'department', department from known_fit
+        union all select lead_id, snapshot_name, 'is_free_email', cast(is_free_email as {{ leadflow.type_text() }}) from known_fit
+        union all select lead_id, snapshot_name, 'country_code', country_code from known_fit
+        union all select lead_id, snapshot_name, 'region', region from known_fit
+        union all select lead_id, snapshot_name, 'product_interest', product_interest from known_fit
+        union all select lead_id, snapshot_name, 'has_product_interest', cast(product_interest is not null as {{ leadflow.type_text() }}) from known_fit
+        union all select lead_id, snapshot_name, 'has_company', cast(has_company as {{ leadflow.type_text() }}) from known_fit
+    ) as unpivoted
+    where attribute_value is not null
+
+),
+
+-- the fit rules' points on what was known at the snapshot (fct_lead_rule_scores applies
+-- the same rules to the lead's attributes as they are now)
+known_rule_fit as (
+
+    select lead_id, snapshot_name, sum(points) as fit_points
     from (
         select
-            scores.lead_id,
-            {{ capped_points('sum(scores.points)', 'min(scores.min_points)',
-                             'max(scores.max_points)') }}        as points
-        from (
-            select attributes.lead_id, rules.rule_group, rules.points, groups.min_points, groups.max_points
-            from {{ ref('int_lead_fit_attributes') }} as attributes
-            inner join {{ ref('scoring_rules') }} as rules
-                on {{ fit_rule_matches('attributes', 'rules') }}
-            inner join {{ ref('scoring_groups') }} as groups using (score_type, rule_group)
-            where attributes.lead_id in (select lead_id from leads)
-        ) as scores
-        group by scores.lead_id, scores.rule_group
+            attributes.lead_id,
+            attributes.snapshot_name,
+            {{ capped_points('sum(rules.points)', 'min(rules.min_points)', 'max(rules.max_points)') }} as points
+        from known_fit_attributes as attributes
+        inner join rules
+            on {{ fit_rule_matches('attributes', 'rules') }}
+        group by attributes.lead_id, attributes.snapshot_name, rules.rule_group
     ) as fit_groups
-    group by lead_id
+    group by lead_id, snapshot_name
 
 )
 
@@ -311,39 +361,34 @@ select
         when snapshots.snapshot_kind = 'training'
             then coalesce(snapshots.reached_at <= snapshots.created_at + {{ leadflow.duration('params.horizon_days', 'day') }}, false)
     end                                                             as converted_within_horizon,
-    round(coalesce(rule_fit.fit_points, 0) + coalesce(rule_engagement.engagement_points, 0), 2)
+    round(coalesce(known_rule_fit.fit_points, 0) + coalesce(rule_engagement.engagement_points, 0), 2)
                                                                     as rule_score,
     -- fit: who the lead is, as known at the snapshot
     round({{ leadflow.seconds_between('snapshots.created_at', 'snapshots.as_of_at') }} / 86400.0, 2) as lead_age_days,
-    leads.is_free_email,
-    leads.has_company,
+    known_fit.is_free_email,
+    known_fit.has_company,
     leads.identified_via,
-    case when leads.original_touch_at <= snapshots.as_of_at then leads.original_channel end
-                                                                    as original_channel,
-    case when leads.original_touch_at <= snapshots.as_of_at then leads.original_utm_source end
-                                                                    as original_utm_source,
-    case when leads.original_touch_at <= snapshots.as_of_at then leads.original_utm_campaign end
-                                                                    as original_utm_campaign,
-    case when leads.original_touch_at <= snapshots.as_of_at then leads.original_landing_page_path end
-                                                                    as original_landing_page,
-    case when leads.job_title_known_at <= snapshots.as_of_at then leads.seniority end as seniority,
-    case when leads.job_title_known_at <= snapshots.as_of_at then leads.department end as department,
-    case
-        when leads.country_source = 'email_domain_tld' or leads.country_known_at <= snapshots.as_of_at
-            then leads.country_code
-    end                                                             as country_code,
-    case
-        when leads.country_source = 'email_domain_tld' or leads.country_known_at <= snapshots.as_of_at
-            then leads.region
-    end                                                             as region,
-    case when leads.product_interest_known_at <= snapshots.as_of_at then leads.product_interest end
-                                                                    as product_interest,
+    known_fit.original_channel,
+    known_fit.original_utm_source,
+    known_fit.original_utm_campaign,
+    known_fit.original_landing_page,
+    known_fit.seniority,
+    known_fit.department,
+    known_fit.country_code,
+    known_fit.region,
+    known_fit.product_interest,
+    -- the rule score's two parts as known at the snapshot (features: the fit rules' points
+    -- on the fit above, the engagement rules' decayed and capped points)
+    round(coalesce(known_rule_fit.fit_points, 0), 2)                as rule_fit_points,
+    round(coalesce(rule_engagement.engagement_points, 0), 2)        as rule_engagement_points,
     -- behaviour: what the lead did up to the snapshot
     {% for b in behaviours %}
     {% for window in windows %}
     cast(coalesce(behaviour.{{ b }}s_{{ window }}d, 0) as integer)  as {{ b }}s_{{ window }}d,
     {% endfor %}
     cast(coalesce(behaviour.{{ b }}s_total, 0) as integer)          as {{ b }}s_total,
+    -- the rule score's input: each event counts half after engagement_half_life_days
+    round(coalesce(behaviour.{{ b }}s_decayed, 0), 3)               as {{ b }}s_decayed,
     round(behaviour.days_since_{{ b }}, 2)                          as days_since_{{ b }},
     {% endfor %}
     cast(coalesce(behaviour.web_sessions_before_creation, 0) as integer) as web_sessions_before_creation,
@@ -358,4 +403,5 @@ cross join params
 inner join leads using (lead_id)
 left join behaviour using (lead_id, snapshot_name)
 left join rule_engagement using (lead_id, snapshot_name)
-left join rule_fit using (lead_id)
+inner join known_fit using (lead_id, snapshot_name)
+left join known_rule_fit using (lead_id, snapshot_name)
