@@ -62,8 +62,10 @@ PINNED = {
         # lead's creation, not the run's moment
         "marts.fct_speed_to_lead": (2, "4cf9f1b7eca8b95bbc676686ef579dfc"),
         "marts.fct_touchpoints": (15, "b47bc125c5b2436bc6cdd61ddd49baeb"),
-        "marts.rpt_attribution_by_channel": (30, "cab3a214a6a50669b139a37957752622"),
-        "marts.rpt_channel_roi": (66, "7cb04c567921614097221db960930e67"),
+        # re-pinned at 3 decimals (TABLE_DECIMALS / REPORT_DECIMALS)
+        "marts.rpt_attribution_by_channel": (30, "7d24565468db43e69f0cfbecbfd13807"),
+        # re-pinned at 3 decimals (TABLE_DECIMALS / REPORT_DECIMALS)
+        "marts.rpt_channel_roi": (66, "55414f01729c679898878f245be70c89"),
         "marts.rpt_deals_by_attribute": (2, "487666d8b64153c68b11e8d176afa927"),
         "marts.rpt_funnel_conversion": (10, "bb6cea00e8a23085ad4448332532c363"),
         # re-pinned (issue 18): the SLA is seed sla_policies' hours of the lead's tier in business
@@ -99,8 +101,10 @@ PINNED = {
         "marts.fct_merge_decisions": (3607, "0f9342250a938c0dda1b414a8912bd15"),
         "marts.fct_speed_to_lead": (230, "374e23c08b0b778f2b877ceae37f647e"),
         "marts.fct_touchpoints": (5260, "dc8e9fb5788c52eaa55111c3323f7733"),
-        "marts.rpt_attribution_by_channel": (168, "cabfd3f79a6ca7a50fceb76d0f4443e3"),
-        "marts.rpt_channel_roi": (66, "88b8a6ce84c004421dfa16de97631352"),
+        # re-pinned at 3 decimals (TABLE_DECIMALS / REPORT_DECIMALS)
+        "marts.rpt_attribution_by_channel": (168, "96d1e88a552befa4b9071137d5deadba"),
+        # re-pinned at 3 decimals (TABLE_DECIMALS / REPORT_DECIMALS)
+        "marts.rpt_channel_roi": (66, "68242300d18c04616a95772b721ff8cd"),
         "marts.rpt_deals_by_attribute": (31, "a3b441edeae674b4b3667c1b9bf22cf7"),
         "marts.rpt_funnel_conversion": (54, "9736181a482d570c676327806d166922"),
         "marts.rpt_headline_kpis": (17, "bc31b4bebf44d46ba4ada90773255ab9"),
@@ -112,13 +116,19 @@ PINNED = {
     },
 }
 
+# sums of many fractional attribution weights: DuckDB's parallel sum adds them in a varying
+# order, and with the generated build's data a value sat on the 6th decimal's rounding
+# boundary (a fresh-clone CI run differed from a local one there): compared to 3 decimals
+TABLE_DECIMALS = {"marts.rpt_attribution_by_channel": 3, "marts.rpt_channel_roi": 3}
+
 # the funnel's rates now come from rpt_funnel_conversion, rounded to 4 decimals half away
 # from zero (the report computed them itself before): compared to 3 decimals
-REPORT_DECIMALS = {"funnel.csv": 3}
+REPORT_DECIMALS = {"funnel.csv": 3, "channel_roi.csv": 3}
 
 # re-pinned (issue 18) with the generated build: the generator's one-hour effect
 PINNED_REPORT = {
-    "channel_roi.csv": (66, "cc4ca43f85a34846c427d985eef963bc"),
+    # re-pinned at 3 decimals (TABLE_DECIMALS / REPORT_DECIMALS)
+    "channel_roi.csv": (66, "fc2ea5abc796174e75edc5e22b3d38e1"),
     "cohort_conversion.csv": (45, "3f59d99c2a78615d57a85f024b60c15d"),
     "data_quality_sources.csv": (6, "1c9aba798f53007de8164d9bcf4e5400"),
     "funnel.csv": (5, "deba1e27d37d6aac7cf38857f3f5f55a"),
@@ -161,7 +171,7 @@ def current(con: duckdb.DuckDBPyConnection, pinned: dict) -> dict[str, tuple[int
         where = MOVED_TABLES.get(table, table)
         if where in found:
             out[table] = table_hash(con, where, RENAMED_COLUMNS.get(table),
-                                    ADDED_COLUMNS.get(table, ()))
+                                    ADDED_COLUMNS.get(table, ()), TABLE_DECIMALS.get(table, 6))
     return out
 
 

@@ -16,9 +16,9 @@ FLOATS = ("DOUBLE", "FLOAT", "REAL")
 
 def table_hash(con: duckdb.DuckDBPyConnection, relation: str,
                renamed: dict[str, str] | None = None,
-               ignored: tuple[str, ...] = ()) -> tuple[int, str]:
+               ignored: tuple[str, ...] = (), decimals: int = 6) -> tuple[int, str]:
     """(rows, hash) of ``relation``; ``renamed`` maps a current column name to its pinned
-    one; ``ignored`` columns (pinned names) are left out."""
+    one; ``ignored`` columns (pinned names) are left out; doubles rounded to ``decimals``."""
     renamed = renamed or {}
     columns = con.execute(f"DESCRIBE {relation}").fetchall()
     cells = []
@@ -26,7 +26,7 @@ def table_hash(con: duckdb.DuckDBPyConnection, relation: str,
         pinned = renamed.get(name, name)
         if pinned in ignored:
             continue
-        value = (f"cast(round({_q(name)}, 6) AS VARCHAR)" if kind in FLOATS
+        value = (f"cast(round({_q(name)}, {decimals}) AS VARCHAR)" if kind in FLOATS
                  else f"cast({_q(name)} AS VARCHAR)")
         cells.append((pinned, f"'{pinned}=' || coalesce({value}, '\\N')"))
     row = " || chr(31) || ".join(expr for _, expr in sorted(cells))
