@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from pipelines.report.fmt import fmt, is_missing, short
+from pipelines.report.fmt import fmt, is_missing, is_true, short
 
 PALETTE = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#0891b2", "#db2777",
            "#65a30d", "#78716c", "#f97316")
@@ -463,7 +463,7 @@ def sparkline(values: Sequence[float | None], small: Sequence[bool] | None = Non
     dots = []
     for i, v in pts:
         x, y = xy(i, v)
-        hollow = small is not None and small[i]
+        hollow = small is not None and is_true(small[i])
         last = i == pts[-1][0]
         if hollow or last:
             fill = "#fff" if hollow else "var(--accent)"

@@ -5,6 +5,11 @@ from __future__ import annotations
 import math
 
 
+def is_true(value) -> bool:
+    """A flag that may be missing (pandas' NA for a boolean with nulls): missing is not set."""
+    return not is_missing(value) and bool(value)
+
+
 def is_missing(value) -> bool:
     if value is None:
         return True

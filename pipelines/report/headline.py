@@ -11,7 +11,7 @@ from html import escape
 import pandas as pd
 
 from pipelines.report import charts as ch
-from pipelines.report.fmt import fmt, is_missing
+from pipelines.report.fmt import fmt, is_missing, is_true
 from pipelines.report.queries import ReportData
 
 GRAINS = (("30d", "Last 30 days"), ("7d", "Last 7 days"))
@@ -64,7 +64,7 @@ def _tile(kpi: str, rows: pd.DataFrame, trend: pd.DataFrame) -> str:
     if main is None:
         return ""
     m = next(rows[rows["period_grain"] == main].itertuples())
-    small = " small" if m.is_small_sample else ""
+    small = " small" if is_true(m.is_small_sample) else ""
     when = escape(_period(m.period_start, m.period_end, main))
     parts = [f'<div class="kpi" data-kpi="{escape(kpi)}">',
              f"<dt>{escape(m.kpi_label)}</dt>",
@@ -77,8 +77,8 @@ def _tile(kpi: str, rows: pd.DataFrame, trend: pd.DataFrame) -> str:
     if samples[0]:
         parts.append(f'<dd class="sample{small}" data-sample="{_num(m.sample_size)}">{samples[0]}'
                      + (f" (before: {samples[1].removeprefix('n = ')})" if samples[1] else "")
-                     + (" · small sample" if m.is_small_sample or m.previous_is_small_sample
-                        else "") + "</dd>")
+                     + (" · small sample" if is_true(m.is_small_sample)
+                        or is_true(m.previous_is_small_sample) else "") + "</dd>")
     own = trend[trend["kpi"] == kpi]
     spark = ch.sparkline(list(own["value"]), list(own["is_small_sample"]),
                          f"{m.kpi_label}, last {len(own)} complete months")
@@ -90,7 +90,7 @@ def _tile(kpi: str, rows: pd.DataFrame, trend: pd.DataFrame) -> str:
             continue
         r = next(w.itertuples())
         n = _n(r.sample_size)
-        parts.append(f'<dd class="window{" small" if r.is_small_sample else ""}" '
+        parts.append(f'<dd class="window{" small" if is_true(r.is_small_sample) else ""}" '
                      f'data-grain="{grain}">{label}: <b>{escape(fmt(r.value, r.unit))}</b> '
                      f'<span class="delta {_tone(r)}" data-delta="{_num(r.delta)}">'
                      f"{escape(_delta(r))}</span>" + (f" · {n}" if n else "") + "</dd>")

@@ -3,6 +3,7 @@ data, a CSV per table, an explicit reason where a part has no data, atomic rewri
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -319,3 +320,20 @@ def test_campaign_by_month_roi_and_partial_months_are_marked(report_data):
     assert figures["cohort_customer_rate"].count(">partial</text>") == 1
     assert 'data-label="2026-03 (partial)"' in figures["sales_win_rate"]
     assert 'data-label="2026-02"' in figures["sales_win_rate"]
+
+
+def test_a_kpi_without_a_previous_period_renders(report_data):
+    """A warehouse younger than two months has no previous period: its flags come from
+    DuckDB as pandas' nullable booleans holding NA, which have no truth value. Seen on a
+    90-day inbox, where the report step failed instead of showing the tiles."""
+    comparison = report_data.kpi_comparison.copy()
+    for column in ("is_small_sample", "previous_is_small_sample"):
+        comparison[column] = comparison[column].astype("boolean")
+    comparison.loc[comparison["period_grain"] == "month", "previous_is_small_sample"] = pd.NA
+    comparison.loc[comparison["period_grain"] == "7d", "is_small_sample"] = pd.NA
+    trend = report_data.kpi_trend.copy()
+    trend["is_small_sample"] = trend["is_small_sample"].astype("boolean")
+    trend.loc[0, "is_small_sample"] = pd.NA
+    data = dataclasses.replace(report_data, kpi_comparison=comparison, kpi_trend=trend)
+    page, _ = render(data)
+    assert "New leads" in page and "Win rate of deals closed" in page
