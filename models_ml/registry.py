@@ -46,10 +46,36 @@ def library_versions() -> dict[str, str]:
             **{name: package_version(name) for name in ("scikit-learn", "numpy", "pandas")}}
 
 
+def canonical_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with one type per kind of value, whatever engine read it: numbers and
+    flags as float64 (NaN missing), instants as UTC nanoseconds, the rest as text. DuckDB
+    and Spark's Parquet hand the same feature rows over as int32 or int64, bool or
+    nullable boolean, naive or UTC timestamps; the version must not see the difference."""
+    out = {}
+    for name in frame.columns:
+        column = frame[name]
+        present = column.dropna()
+        if pd.api.types.is_datetime64_any_dtype(column):
+            stamps = pd.to_datetime(column, utc=True)
+            out[name] = stamps.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]").astype("int64")
+        elif (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+              or (len(present) and present.map(lambda v: isinstance(v, bool)).all())):
+            out[name] = pd.array(column.astype("object").where(column.notna(), None),
+                                 dtype="Float64").to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            # a mark for missing that no text can be: present values carry a prefix
+            out[name] = pd.Series(["" if missing else f"={value}" for value, missing in
+                                   zip(column.astype("object"), column.isna(), strict=True)],
+                                  index=frame.index, dtype=object)
+    return pd.DataFrame(out, index=frame.index)
+
+
 def make_version(trained_on: str, frame: pd.DataFrame, y: np.ndarray, settings: dict) -> str:
-    """``<as-of date>-<digest>``: the same training data and settings give the same version."""
+    """``<as-of date>-<digest>``: the same training data and settings give the same version,
+    on either engine (``canonical_values``)."""
     digest = hashlib.sha256()
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(pd.util.hash_pandas_object(canonical_values(frame), index=False)
+                  .to_numpy().tobytes())
     digest.update(np.asarray(y, dtype=np.int8).tobytes())
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return f"{trained_on.replace('-', '')}-{digest.hexdigest()[:10]}"

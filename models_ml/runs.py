@@ -317,10 +317,7 @@ def score_open_leads(con: duckdb.DuckDBPyConnection, registry: Registry, version
     tiers = con.execute(f"SELECT * FROM {SCORE_TIERS}").df()
     scores = score_leads(model, frame, phrases, tiers, version, scored_at)
     day = scores["score_date"].iloc[0] if len(scores) else None
-    table = pd.DataFrame(columns=["column", "psi", "is_drifted"])
-    if len(scores) and "drift_profile" in metadata:
-        table = drift.drift_table(metadata["drift_profile"], frame,
-                                  scores["probability"].to_numpy())
+    table = drift_of(metadata, frame, scores["probability"].to_numpy())
     return ScoreOutcome(version, day, scores, table)
 
 
@@ -335,16 +332,29 @@ def write_scores(con: duckdb.DuckDBPyConnection, outcome: ScoreOutcome) -> None:
         con.register("new_scores", outcome.scores)
         con.execute("INSERT INTO ml.lead_scores BY NAME SELECT * FROM new_scores")
         con.unregister("new_scores")
-        con.execute("DELETE FROM ml.score_drift WHERE score_date = ?", [outcome.score_date])
-        drift_rows = outcome.drift.rename(columns={"column": "column_name"}).assign(
-            score_date=outcome.score_date, model_version=outcome.version)
-        con.register("new_drift", drift_rows)
-        con.execute("INSERT INTO ml.score_drift BY NAME SELECT * FROM new_drift")
-        con.unregister("new_drift")
+        write_drift(con, outcome)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def write_drift(con: duckdb.DuckDBPyConnection, outcome: ScoreOutcome) -> None:
+    """Replace the day's rows of ml.score_drift (on Spark, the scores go apart:
+    models_ml/spark_scoring.py)."""
+    con.execute("DELETE FROM ml.score_drift WHERE score_date = ?", [outcome.score_date])
+    drift_rows = outcome.drift.rename(columns={"column": "column_name"}).assign(
+        score_date=outcome.score_date, model_version=outcome.version)
+    con.register("new_drift", drift_rows)
+    con.execute("INSERT INTO ml.score_drift BY NAME SELECT * FROM new_drift")
+    con.unregister("new_drift")
+
+
+def drift_of(metadata: dict, frame: pd.DataFrame, probability: np.ndarray) -> pd.DataFrame:
+    """The day's drift table against the model's reference profile (empty without one)."""
+    if len(probability) and "drift_profile" in metadata:
+        return drift.drift_table(metadata["drift_profile"], frame, probability)
+    return pd.DataFrame(columns=["column", "psi", "is_drifted"])
 
 
 # ---------------------------------------------------------------- serving by hand

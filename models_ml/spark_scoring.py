@@ -128,15 +128,23 @@ def score_open_leads(spark, model: LeadModel, phrases: pd.DataFrame, tiers: pd.D
     ).select(*SCORE_COLUMNS)
 
 
+PARTITIONED_LAST = [c for c in SCORE_COLUMNS if c != "score_date"] + ["score_date"]
+
+
+def ensure_table(spark) -> None:
+    """The Parquet table ml.lead_scores, partitioned by score_date, created when missing
+    (empty: the dbt models that read the ``ml`` source find it before the first score)."""
+    spark.sql("CREATE DATABASE IF NOT EXISTS ml")
+    spark.sql(f"CREATE TABLE IF NOT EXISTS {SCORE_TABLE} ({ddl(PARTITIONED_LAST)}) "
+              "USING parquet PARTITIONED BY (score_date)")
+
+
 def write_scores(spark, frame) -> None:
     """Write a day's scores (``score_open_leads``) to the Parquet table ml.lead_scores,
     partitioned by score_date: INSERT OVERWRITE with dynamic partitions replaces the days
     ``frame`` holds and keeps every other day, as the DuckDB path's delete-then-insert of
     the day does. Creates the database and table when missing."""
-    partitioned_last = [c for c in SCORE_COLUMNS if c != "score_date"] + ["score_date"]
-    spark.sql("CREATE DATABASE IF NOT EXISTS ml")
-    spark.sql(f"CREATE TABLE IF NOT EXISTS {SCORE_TABLE} ({ddl(partitioned_last)}) "
-              "USING parquet PARTITIONED BY (score_date)")
+    ensure_table(spark)
     view = "leadflow_new_lead_scores"
     frame.createOrReplaceTempView(view)
     mode = "spark.sql.sources.partitionOverwriteMode"
@@ -144,7 +152,34 @@ def write_scores(spark, frame) -> None:
     spark.conf.set(mode, "dynamic")  # static would empty every other day
     try:
         spark.sql(f"INSERT OVERWRITE TABLE {SCORE_TABLE} PARTITION (score_date) "
-                  f"SELECT {', '.join(partitioned_last)} FROM {view}")
+                  f"SELECT {', '.join(PARTITIONED_LAST)} FROM {view}")
     finally:
         spark.conf.set(mode, before)
         spark.catalog.dropTempView(view)
+
+
+def score_day(spark, con, registry, version: str, scored_at: dt.datetime | None = None):
+    """The daily scoring of the Spark engine: the open leads scored on Spark and written to
+    ml.lead_scores, then the day's scores read back for the drift table, which is computed
+    on this machine from the scoring snapshot as the DuckDB path computes it. ``con`` is
+    the step's copy of the Spark warehouse (pipelines/spark_warehouse.py), for the seeds
+    and the snapshot. A ``runs.ScoreOutcome``; score_date None when no lead is open."""
+    from pyspark.sql import functions as F
+
+    from models_ml import runs
+
+    model, metadata = registry.load(version)
+    phrases = con.execute(f"SELECT * FROM {runs.REASON_PHRASES}").df()
+    tiers = con.execute(f"SELECT * FROM {runs.SCORE_TIERS}").df()
+    day = spark.sql(feature_rows_sql("scoring", ordered=False)).select(
+        F.to_date(F.max("as_of_at"))).first()[0]
+    if day is None:
+        ensure_table(spark)
+        return runs.ScoreOutcome(version, None, pd.DataFrame(columns=SCORE_COLUMNS),
+                                 runs.drift_of(metadata, pd.DataFrame(), []))
+    write_scores(spark, score_open_leads(spark, model, phrases, tiers, version, scored_at))
+    scores = spark.table(SCORE_TABLE).where(F.col("score_date") == F.lit(day)) \
+        .select(*SCORE_COLUMNS).toPandas()
+    frame = runs.load_features(con, "scoring")
+    return runs.ScoreOutcome(version, day, scores,
+                             runs.drift_of(metadata, frame, scores["probability"].to_numpy()))

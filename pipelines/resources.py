@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -163,6 +163,29 @@ class WarehouseResource(dg.ConfigurableResource):
             finally:
                 if con is not None:
                     con.close()
+
+    @contextmanager
+    def built(self, *, read_only: bool = False, owns: Iterable[str] = (),
+              prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+              ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The warehouse dbt built, for a step that reads it and writes ``owns``: this
+        DuckDB file, or on the Spark engine a working copy of the Spark warehouse whose
+        owned tables go back to Spark when the step succeeds
+        (pipelines/spark_warehouse.py). ``prepare`` (the step's DDL) runs on Spark's copy
+        only: on DuckDB the step creates its tables itself."""
+        from pipelines.engine import on_spark
+
+        if not on_spark():
+            with self.connect(read_only=read_only) as con:
+                yield con
+            return
+        from pipelines.spark_warehouse import working_copy
+
+        hold = ExitStack()
+        if not read_only:
+            hold.enter_context(warehouse_lock(self.lock_file))
+        with hold, working_copy(owns=() if read_only else owns, prepare=prepare) as con:
+            yield con
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

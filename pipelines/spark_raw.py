@@ -12,13 +12,13 @@ beside, then renamed into place), so Spark never reads half a table.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 
 from pipelines.project import LeadflowPaths
 from pipelines.resources import open_duckdb
+from pipelines.spark_tables import register_parquet_table, write_parquet_dir
 
 
 def raw_dir(where: Path) -> Path:
@@ -31,33 +31,16 @@ def export_raw_tables(con: duckdb.DuckDBPyConnection, where: Path) -> dict[str, 
         "select table_name from information_schema.tables "
         "where table_schema = 'raw' and table_catalog = current_database() order by 1"
     ).fetchall()]
-    out = raw_dir(where)
-    out.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for table in tables:
-        final, fresh, old = out / table, out / f".{table}.new", out / f".{table}.old"
-        for stale in (fresh, old):
-            shutil.rmtree(stale, ignore_errors=True)
-        fresh.mkdir()
-        counts[table] = con.execute(
-            f"copy (select * from raw.\"{table}\") to '{fresh / 'part-0.parquet'}' "
-            "(format parquet, compression zstd)"
-        ).fetchone()[0]  # COPY answers with the rows it wrote
-        if final.exists():
-            final.rename(old)
-        fresh.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    return counts
+    return {table: write_parquet_dir(con, f'select * from raw."{table}"', raw_dir(where) / table)
+            for table in tables}
 
 
 def register_raw_tables(spark, where: Path, tables) -> None:
     """Make each exported table ``raw.<table>`` in Spark's catalog: an external Parquet
     table over its directory, dropped and created again so that its columns follow the
     file's (schema drift adds columns) and no cached listing of replaced files remains."""
-    spark.sql("create database if not exists raw")
     for table in tables:
-        spark.sql(f"drop table if exists raw.`{table}`")
-        spark.sql(f"create table raw.`{table}` using parquet location '{raw_dir(where) / table}'")
+        register_parquet_table(spark, "raw", table, raw_dir(where) / table)
 
 
 def export_to_spark(con: duckdb.DuckDBPyConnection, spark, where: Path) -> dict[str, int]:

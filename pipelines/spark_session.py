@@ -8,6 +8,7 @@ Only imported where the `spark` dependency group is installed."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -49,6 +50,9 @@ def spark_session(where: Path | None = None):
 
     where = where or spark_dir()
     os.environ["LEADFLOW_SPARK_DIR"] = str(where)
+    # Spark's Python workers (mapInPandas) run this interpreter, not the first python3
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     # derby.log lands in the working directory unless told otherwise
     os.environ.setdefault("SPARK_SUBMIT_OPTS", f"-Dderby.stream.error.file={where}/derby.log")
     builder = SparkSession.builder.appName("leadflow").enableHiveSupport()

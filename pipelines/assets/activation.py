@@ -10,6 +10,7 @@ import datetime as dt
 import dagster as dg
 
 from pipelines.activation import routing, segments
+from pipelines.activation.warehouse import ensure_tables as ensure_ops_tables
 from pipelines.assets.dbt import dbt_key
 from pipelines.project import paths
 from pipelines.resources import WarehouseResource
@@ -17,6 +18,8 @@ from pipelines.resources import WarehouseResource
 GROUP = "activation"
 ASSIGNMENTS = dg.AssetKey(["ops", "lead_assignments"])
 SEGMENTS = dg.AssetKey(["activation", "segment_members"])
+# routing's state, kept between runs (pipelines/activation/warehouse.py)
+OPS_TABLES = ("ops.lead_assignments", "ops.lead_assignment_events")
 
 
 def now() -> dt.datetime:
@@ -40,7 +43,7 @@ def now() -> dt.datetime:
                 "unless a rule overrides.",
 )
 def lead_assignments(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    with warehouse.connect() as con:
+    with warehouse.built(owns=OPS_TABLES, prepare=ensure_ops_tables) as con:
         summary = routing.assign(con, now())
     context.log.info("routing: %s new, %s reassigned, %s kept", summary.new,
                      summary.reassigned, summary.kept)
@@ -71,7 +74,7 @@ def segment_members(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     definitions = segments.load_definitions()
     run_date = now().date()
     exports = paths().exports
-    with warehouse.connect() as con:
+    with warehouse.built(owns=(segments.MEMBERS, segments.RUNS)) as con:
         counts = segments.materialise(con, definitions, run_date)
         for name in definitions:
             target = segments.default_path(exports, name, run_date, "csv")

@@ -25,6 +25,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from pipelines.assets.dbt_translator import LeadflowDbtTranslator
+from pipelines.engine import on_spark
 from pipelines.project import DBT_PROJECT_DIR, dbt_project, paths
 from pipelines.resources import WarehouseResource
 from pipelines.seed_state import (
@@ -123,8 +124,11 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: War
     seeds = seed_files_fingerprint()
     everything = _selects_everything(context)
     has_seeds = any(key.path[0] == "seeds" for key in context.assets_def.keys)
+    spark = on_spark()
     with warehouse.writer():
-        loaded = everything and has_seeds and seeds_are_loaded(warehouse.file, seeds)
+        # on Spark the seeds are loaded by every build (the record is in DuckDB's file)
+        loaded = (everything and has_seeds and not spark
+                  and seeds_are_loaded(warehouse.file, seeds))
         # one decision for the dbt arguments and the seeds' outputs: a full refresh or a
         # build testing every row rebuilds the seeds, and dbt then reports them itself
         skipped = skips_seeds(config, loaded)
@@ -133,8 +137,16 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: War
         started = dt.datetime.now(dt.UTC)
         if skipped:  # before the models that read them (outputs go in topological order)
             yield from _unchanged_seeds(context, seeds)
-        yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
-        if everything and has_seeds and not skipped:
+        if spark:
+            from pipelines.assets import dbt_spark
+
+            if has_seeds:  # the first selection: the one that reads raw
+                dbt_spark.export_raw(context, warehouse.file)
+            yield from dbt_spark.stream_build(context, build_args(config, seeds_loaded=loaded),
+                                              TRANSLATOR)
+        else:
+            yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
+        if everything and has_seeds and not skipped and not spark:
             record_loaded_seeds(warehouse.file, seeds)
         warn_set_aside(context, warehouse, started)
 
@@ -145,7 +157,7 @@ def warn_set_aside(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     (dbt_project/macros/set_aside.sql): the build went on without them."""
     from pipelines.quarantine import set_aside_since
 
-    with warehouse.connect() as con:
+    with warehouse.built(read_only=True) as con:
         for test, model, rows, files in set_aside_since(con, since):
             context.log.warning(
                 f"dbt test {test} failed on {rows:,} rows of {model} ({files} files): set "

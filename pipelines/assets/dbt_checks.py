@@ -248,7 +248,7 @@ def build_mart_check(suite: MartSuite) -> dg.AssetChecksDefinition:
         description=f"Great Expectations: {suite.description}.",
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
+        with warehouse.built(read_only=True) as con:
             result, checked = run_suite(con, suite)
         return dg.AssetCheckResult(
             passed=bool(result.success),

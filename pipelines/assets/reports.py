@@ -56,7 +56,7 @@ def daily_report(context: dg.AssetExecutionContext,
     if checks.empty:  # materialized on its own: the checks of the latest daily run
         run_id = latest_daily_run(context.instance) or run_id
         checks = check_results(context.instance, run_id)
-    with warehouse.connect(read_only=True) as con:
+    with warehouse.built(read_only=True) as con:
         built = build_report(con, paths().reports, checks=checks, run_id=run_id)
     context.log.info("report for %s at %s", built.report_date, built.index)
     return dg.MaterializeResult(metadata={

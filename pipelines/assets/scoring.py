@@ -7,6 +7,8 @@ served: the check warns, and scoring, routing, SLA, segments and the report go o
 model in service."""
 
 
+from contextlib import contextmanager
+
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
@@ -15,6 +17,7 @@ from models_ml.features import FeatureError
 from models_ml.registry import GateConfig, Registry
 from models_ml.train import TrainConfig
 from pipelines.assets.dbt import leadflow_dbt_models
+from pipelines.engine import on_spark
 from pipelines.project import paths
 from pipelines.resources import WarehouseResource
 
@@ -23,6 +26,25 @@ FEATURES = get_asset_key_for_model([leadflow_dbt_models], "fct_lead_features")
 MODEL = dg.AssetKey(["ml", "model_runs"])
 SCORES = dg.AssetKey(["ml", "lead_scores"])
 HEADLINE = ("roc_auc", "pr_auc", "brier", "top_decile_precision", "top_decile_lift")
+
+
+# the ml tables kept in the working copy of the Spark warehouse (pipelines/spark_warehouse.py);
+# ml.lead_scores is Spark's own, partitioned by day (models_ml/spark_scoring.py)
+ON_SPARK = ("ml.model_runs", "ml.score_drift")
+
+
+@contextmanager
+def _ml_tables(warehouse: WarehouseResource):
+    """The warehouse with the ml tables made (empty) where missing: the dbt models that read
+    the ``ml`` source need them before anything is scored."""
+    with warehouse.built(owns=ON_SPARK, prepare=runs.ensure_tables) as con:
+        runs.ensure_tables(con)
+        if on_spark():
+            from models_ml.spark_scoring import ensure_table
+            from pipelines.spark_session import spark_session
+
+            ensure_table(spark_session())
+        yield con
 
 
 def registry() -> Registry:
@@ -51,9 +73,7 @@ class ModelGateConfig(dg.Config):
 def lead_score_model(context: dg.AssetExecutionContext, config: ModelGateConfig,
                      warehouse: WarehouseResource):
     gate_config = GateConfig(tolerance=config.tolerance, rule_margin=config.rule_margin)
-    with warehouse.connect() as con:
-        # the ml tables exist, empty at first, for the dbt models that read them (source ml)
-        runs.ensure_tables(con)
+    with _ml_tables(warehouse) as con:
         try:
             outcome = runs.train_and_gate(con, registry(), TrainConfig(),
                                           gate_config=gate_config)
@@ -103,16 +123,25 @@ def lead_score_model(context: dg.AssetExecutionContext, config: ModelGateConfig,
 def lead_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     version = registry().current()
     if version is None:
-        with warehouse.connect() as con:
-            runs.ensure_tables(con)  # the dbt models that read ml.lead_scores find it empty
+        with _ml_tables(warehouse):
+            pass  # the dbt models that read ml.lead_scores find it empty
         context.log.warning("no model in service yet: nothing scored")
         yield dg.MaterializeResult(metadata={"rows": 0, "reason": "no model in service"})
         yield dg.AssetCheckResult(check_name="score_drift", passed=True,
                                   metadata={"reason": "nothing scored"})
         return
-    with warehouse.connect() as con:
-        outcome = runs.score_open_leads(con, registry(), version)
-        runs.write_scores(con, outcome)
+    if on_spark():  # the scores on Spark, drift here (models_ml/spark_scoring.py)
+        from models_ml import spark_scoring
+        from pipelines.spark_session import spark_session
+
+        with warehouse.built(owns=ON_SPARK, prepare=runs.ensure_tables) as con:
+            outcome = spark_scoring.score_day(spark_session(), con, registry(), version)
+            if outcome.score_date is not None:
+                runs.write_drift(con, outcome)
+    else:
+        with warehouse.connect() as con:
+            outcome = runs.score_open_leads(con, registry(), version)
+            runs.write_scores(con, outcome)
     tiers = outcome.scores["tier"].value_counts().to_dict()
     drifted = outcome.drift.loc[outcome.drift["is_drifted"], "column"].tolist()
     yield dg.MaterializeResult(metadata={

@@ -20,6 +20,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     dies is ended before the lock is free (pipelines/processes.py)."""
     from pipelines.resources import WarehouseBusy, warehouse_lock
 
+    _choose_engine(args.engine)
     where = paths()
     waiting = (lambda line: print(f"leadflow: {line}", file=sys.stderr, flush=True)) \
         if args.wait else None
@@ -28,6 +29,28 @@ def cmd_run(args: argparse.Namespace) -> int:
             return _run_daily_job(args, where)
     except WarehouseBusy as exc:
         raise CliError(f"{exc}; try again when it ends, or use --wait") from None
+
+
+def _choose_engine(name: str | None) -> None:
+    """The engine of this run (``--engine``, else LEADFLOW_ENGINE), and on Spark what it
+    needs, refused in one line before any work."""
+    import importlib.util
+    import shutil
+
+    from pipelines.engine import EngineError, current_engine, use_engine
+
+    try:
+        engine = use_engine(name) if name else current_engine()
+    except EngineError as exc:
+        raise CliError(str(exc)) from None
+    if engine != "spark":
+        return
+    if not all(importlib.util.find_spec(m) for m in ("pyspark", "dbt.adapters.spark")):
+        raise CliError("the spark engine needs the `spark` dependency group: `make venv-spark` "
+                       "(docs/scale-out.md)")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise CliError("the spark engine needs Java 17 (Debian: openjdk-17-jre-headless) on "
+                       "the PATH or in JAVA_HOME")
 
 
 def _run_daily_job(args: argparse.Namespace, where) -> int:
@@ -168,6 +191,10 @@ def add_run_parsers(sub) -> None:
     run.add_argument("--wait", action="store_true",
                      help="when another run is writing the warehouse, wait for it to end "
                      "instead of refusing")
+    run.add_argument("--engine", choices=["duckdb", "spark"], default=None,
+                     help="the engine dbt builds and scores on (default: LEADFLOW_ENGINE, "
+                     "else duckdb); spark needs `make venv-spark` and Java 17 "
+                     "(docs/scale-out.md)")
     run.add_argument("--test-all-rows", action="store_true",
                      help="run every dbt data test on every row, not only on the rows this "
                      "run wrote (the scheduled Sunday run does)")

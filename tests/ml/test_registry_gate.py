@@ -190,3 +190,34 @@ def test_not_promoting_keeps_an_accepted_model_a_candidate(tmp_path):
     assert outcome.decision.accepted and registry.current() is None
     assert registry.status(outcome.version) == "candidate"
     assert con.execute("SELECT status FROM ml.model_runs").fetchone()[0] == "candidate"
+
+
+def test_the_same_rows_read_by_either_engine_give_the_same_version():
+    """DuckDB and Spark's Parquet hand the same feature rows over in different pandas
+    types (int32 or int64, bool or nullable boolean, naive or UTC instants, str or object
+    text): the version, which says "the same data and settings give the same model", must
+    not tell them apart, and must still see a changed value. Seen in the Spark daily run:
+    retraining on the same data there made a new version, which the gate then refused."""
+    import pandas as pd
+
+    from models_ml.registry import make_version
+
+    stamps = ["2026-01-01 10:00:00", "2026-01-02 00:00:00", None]
+    duck = pd.DataFrame({
+        "visits": pd.array([1, 2, None], dtype="Int64"),
+        "is_free_email": pd.Series([True, None, False], dtype=object),
+        "created_at": pd.to_datetime(stamps).tz_localize("UTC"),
+        "channel": pd.Series(["paid", None, "organic"], dtype=object),
+        "rule_score": [1.5, np.nan, 2.0]})
+    spark = pd.DataFrame({
+        "visits": pd.array([1, 2, None], dtype="Int32"),
+        "is_free_email": pd.array([True, None, False], dtype="boolean"),
+        "created_at": pd.to_datetime(stamps),
+        "channel": pd.Series(["paid", None, "organic"], dtype="string"),
+        "rule_score": [1.5, np.nan, 2.0]})
+    y = np.array([0, 1, 0])
+    assert make_version("2026-01-02", spark, y, {}) == make_version("2026-01-02", duck, y, {})
+    changed = spark.assign(visits=pd.array([1, 3, None], dtype="Int32"))
+    assert make_version("2026-01-02", changed, y, {}) != make_version("2026-01-02", duck, y, {})
+    missing = duck.assign(channel=pd.Series(["paid", "", "organic"], dtype=object))
+    assert make_version("2026-01-02", missing, y, {}) != make_version("2026-01-02", duck, y, {})

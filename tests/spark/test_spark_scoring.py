@@ -49,6 +49,7 @@ def warehouse(tmp_path_factory, spark):
     con = warehouse_with(path, lead_frame(2000, seed=51), open_leads())
     features = con.sql("SELECT * FROM marts.fct_lead_features").to_arrow_table()
     spark.sql("CREATE DATABASE IF NOT EXISTS marts")
+    spark.sql("DROP TABLE IF EXISTS ml.lead_scores")  # another module's run may have scored
     spark.createDataFrame(features).write.mode("overwrite").saveAsTable(
         "marts.fct_lead_features")
     yield con

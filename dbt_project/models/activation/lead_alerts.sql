@@ -74,7 +74,7 @@ unassigned as (
         unowned.tier,
         policies.sla_hours,
         unowned.handed_at,
-        unowned.handed_at + {{ leadflow.duration('cast(policies.sla_hours * 3600 as bigint)', 'second') }} as sla_due_at,
+        unowned.handed_at + {{ leadflow.duration('cast(round(policies.sla_hours * 3600) as bigint)', 'second') }} as sla_due_at,
         unowned.is_untouched,
         round(unowned.hours_since_handoff, 2)                       as hours_since_handoff,
         round(unowned.hours_since_handoff - policies.sla_hours, 2)  as hours_over_sla,

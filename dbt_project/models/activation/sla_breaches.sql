@@ -23,7 +23,7 @@ watched as (
         coalesce(assignments.tier, 'unscored')                      as tier,
         policies.sla_hours,
         handed.handed_at,
-        handed.handed_at + {{ leadflow.duration('cast(policies.sla_hours * 3600 as bigint)', 'second') }} as sla_due_at,
+        handed.handed_at + {{ leadflow.duration('cast(round(policies.sla_hours * 3600) as bigint)', 'second') }} as sla_due_at,
         handed.first_touch_at,
         handed.is_touched,
         coalesce(handed.response_minutes,

@@ -142,7 +142,7 @@ snapshots as (
         leads.lead_id,
         ages.snapshot_name,
         'training'                                                  as snapshot_kind,
-        leads.created_at + {{ leadflow.duration('cast(ages.age_days * 86400 as bigint)', 'second') }} as as_of_at
+        leads.created_at + {{ leadflow.duration("cast(round(ages.age_days * 86400) as bigint)", "second") }} as as_of_at
     from leads
     inner join ages using (lead_id)
     cross join params
