@@ -4,8 +4,9 @@ On the Spark engine, dbt builds the warehouse on Spark and the Python steps (tra
 drift, routing, segments, the report, the Great Expectations suites) read what it built.
 They read it through a *working copy*: an in-memory DuckDB connection whose schemas hold
 a view over every table of Spark's catalog, reading that table's Parquet files where Spark
-keeps them (nothing is copied; a view reads the files when queried, so rows Spark writes
-meanwhile are seen). The steps' SQL is then the same on both engines.
+keeps them (nothing is copied: a view reads the files it lists, those of the moment the
+copy is made, when queried). The steps' SQL is then the same on both engines. What Spark
+writes while a step runs (the day's scores) is read back through Spark, not the copy.
 
 What a step owns (its state: ops.lead_assignments, ml.model_runs, activation.segment_members
 ...) is loaded into real tables of the copy (with the step's own DDL, keys included), and
