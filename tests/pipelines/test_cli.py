@@ -109,3 +109,27 @@ def test_generate_without_the_dev_package_says_how_to_install_it(monkeypatch, ca
     err = capsys.readouterr().err.strip()
     assert err.startswith("leadflow: error: the demo-data generator is a dev tool")
     assert "uv sync" in err and "\n" not in err
+
+
+def test_an_engine_that_is_none_is_refused_before_any_work(lf_paths, monkeypatch, capsys):
+    monkeypatch.setenv("LEADFLOW_ENGINE", "postgres")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("leadflow: error: LEADFLOW_ENGINE='postgres' names no engine: use duckdb "
+                   "or spark") and not lf_paths.warehouse.exists()
+    with pytest.raises(SystemExit):
+        main(["run", "--engine", "postgres"])
+
+
+def test_the_spark_engine_without_its_dependencies_says_what_to_install(
+        lf_paths, monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pyspark" else real(name, *a))
+    monkeypatch.setenv("LEADFLOW_ENGINE", "duckdb")  # the flag wins over the variable
+    assert main(["run", "--engine", "spark"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "`make venv-spark`" in err and "\n" not in err
+    assert not lf_paths.warehouse.exists()
