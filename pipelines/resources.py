@@ -171,12 +171,14 @@ class WarehouseResource(dg.ConfigurableResource):
         """The warehouse dbt built, for a step that reads it and writes ``owns``: this
         DuckDB file, or on the Spark engine a working copy of the Spark warehouse whose
         owned tables go back to Spark when the step succeeds
-        (pipelines/spark_warehouse.py). ``prepare`` (the step's DDL) runs on Spark's copy
-        only: on DuckDB the step creates its tables itself."""
+        (pipelines/spark_warehouse.py). ``prepare`` (the step's DDL, creating its tables
+        where missing) runs first on either engine, unless ``read_only``."""
         from pipelines.engine import on_spark
 
         if not on_spark():
             with self.connect(read_only=read_only) as con:
+                if prepare is not None and not read_only:
+                    prepare(con)
                 yield con
             return
         from pipelines.spark_warehouse import working_copy
@@ -184,7 +186,8 @@ class WarehouseResource(dg.ConfigurableResource):
         hold = ExitStack()
         if not read_only:
             hold.enter_context(warehouse_lock(self.lock_file))
-        with hold, working_copy(owns=() if read_only else owns, prepare=prepare) as con:
+        with hold, working_copy(owns=() if read_only else owns,
+                                prepare=None if read_only else prepare) as con:
             yield con
 
     @contextmanager

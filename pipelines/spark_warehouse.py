@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.activation.warehouse import table_exists
 from pipelines.spark_tables import register_parquet_table, write_parquet_dir
 
 # the Spark types DuckDB cannot hand to Spark as they are, written as text
@@ -100,8 +101,7 @@ def _load_owned(con: duckdb.DuckDBPyConnection, spark, name: str, location: str 
     """The rows Spark holds for an owned table, into the copy's own table (the step's DDL
     made it, keys and all) or, without DDL, into a table like Spark's."""
     schema, table = name.split(".")
-    exists = con.execute("select count(*) from information_schema.tables where table_schema = ? "
-                         "and table_name = ?", [schema, table]).fetchone()[0]
+    exists = table_exists(con, schema, table)
     con.execute(f'create schema if not exists "{schema}"')
     scan = _parquet_scan(location) if location else None
     if not exists:

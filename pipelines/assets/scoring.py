@@ -38,7 +38,6 @@ def _ml_tables(warehouse: WarehouseResource):
     """The warehouse with the ml tables made (empty) where missing: the dbt models that read
     the ``ml`` source need them before anything is scored."""
     with warehouse.built(owns=ON_SPARK, prepare=runs.ensure_tables) as con:
-        runs.ensure_tables(con)
         if on_spark():
             from models_ml.spark_scoring import ensure_table
             from pipelines.spark_session import spark_session
@@ -134,7 +133,7 @@ def lead_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         from models_ml import spark_scoring
         from pipelines.spark_session import spark_session
 
-        with warehouse.built(owns=ON_SPARK, prepare=runs.ensure_tables) as con:
+        with _ml_tables(warehouse) as con:
             outcome = spark_scoring.score_day(spark_session(), con, registry(), version)
             if outcome.score_date is not None:
                 runs.write_drift(con, outcome)
