@@ -62,12 +62,14 @@ demo: venv
 	@echo "segments: $$(ls -1d data/exports/segments/*/ 2>/dev/null | wc -l) in data/exports/segments/"
 	@echo "models:   $$(ls -1 data/models 2>/dev/null | tr '\n' ' ')"
 
+# two workers (pytest-xdist), a test module each at a time: the builds the modules share are
+# made once for both (tests/built_once.py)
 test: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
-# one local Spark session for the suite; Java 17 on the PATH
+# a local Spark session per worker, a test module per worker; Java 17 on the PATH
 test-spark: venv-spark
-	$(BIN)/pytest -m spark tests/spark
+	$(BIN)/pytest -n 2 --dist loadfile -m spark tests/spark
 
 ui: venv
 	@# exec: Ctrl-C and SIGTERM reach the UI, which stops its webserver and daemon

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,22 @@ from pipelines.resources import open_duckdb
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
+
+# A pytest-xdist worker's __main__ has neither a spec nor a file. Where pyspark is installed
+# (the spark dependency group), its Connect module takes that for its own doctest runner and
+# exits the process when imported, as Great Expectations imports it: name the worker's main.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The dbt manifest parsed once, before pytest-xdist starts its workers: each worker's
+    import of the dbt assets would otherwise parse it into the same target folder."""
+    if not hasattr(config, "workerinput"):
+        from pipelines.assets.dbt import ensure_manifest
+
+        ensure_manifest()
 
 
 @pytest.fixture

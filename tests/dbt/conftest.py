@@ -1,6 +1,6 @@
 """One build of the hand-made fixture (data/sample/dbt) shared by every dbt test module:
 day 1 loaded and built from scratch, day 2 loaded and built incrementally, and a copy of
-the result rebuilt with --full-refresh. The tests only read these files."""
+the result rebuilt with --full-refresh. The tests only read these files, or copy them."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.built_once import built_once
 from tests.dbt.workspace import FIXTURE, dbt, ingest
 
 
 @pytest.fixture(scope="session")
 def warehouses(tmp_path_factory) -> dict[str, Path]:
-    work = tmp_path_factory.mktemp("dbt")
+    return built_once(tmp_path_factory, "dbt", _build)
+
+
+def _build(work: Path) -> dict[str, Path]:
     warehouse, inbox = work / "warehouse.duckdb", work / "inbox"
     ingest(warehouse, FIXTURE / "day1", inbox)
     dbt(work, warehouse, "build")

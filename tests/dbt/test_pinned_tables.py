@@ -11,12 +11,13 @@ SLA breaches, nurture tracks and segments, and the report of the day scored."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.dbt.workspace import FIXTURE, dbt, ingest
+from tests.dbt.workspace import dbt, ingest
 from tests.pinned.activation import activate, write_report
 from tests.pinned.tables import csv_hash, schema_tables, table_hash
 
@@ -143,15 +144,12 @@ PINNED_REPORT = {
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory) -> dict[str, Path]:
+def builds(tmp_path_factory, warehouses) -> dict[str, Path]:
     from pipelines.cli import main
 
     work = tmp_path_factory.mktemp("pinned")
-    fixture, inbox = work / "fixture.duckdb", work / "inbox"
-    ingest(fixture, FIXTURE / "day1", inbox)
-    dbt(work, fixture, "build")
-    ingest(fixture, FIXTURE / "day2", inbox)
-    dbt(work, fixture, "build")
+    fixture = work / "fixture.duckdb"  # day 1 built, day 2 built incrementally (conftest.py)
+    shutil.copy(warehouses["incremental"], fixture)
     activate(work, fixture, FIXTURE_RUN)
 
     generated, drop = work / "generated.duckdb", work / "generated"

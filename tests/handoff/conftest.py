@@ -13,12 +13,16 @@ from leadflow_dev.generator import generate
 from models_ml import runs
 from pipelines.activation.warehouse import ensure_tables
 from pipelines.resources import open_duckdb
+from tests.built_once import built_once
 from tests.dbt.workspace import dbt, ingest
 
 
 @pytest.fixture(scope="session")
 def generated_warehouse(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("handoff")
+    return built_once(tmp_path_factory, "handoff", _build)["warehouse"]
+
+
+def _build(work: Path) -> dict[str, Path]:
     drop, inbox, warehouse = work / "drop", work / "inbox", work / "warehouse.duckdb"
     generate(drop, work / "truth.parquet", leads=800, days=240, seed=11,
              end_date=dt.date(2026, 6, 30))
@@ -31,4 +35,4 @@ def generated_warehouse(tmp_path_factory) -> Path:
         con.close()
     dbt(work, warehouse, "seed")
     dbt(work, warehouse, "run")
-    return warehouse
+    return {"warehouse": warehouse}

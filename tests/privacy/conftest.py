@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from pipelines.project import LeadflowPaths
+from tests.built_once import built_once
 from tests.dbt.workspace import FIXTURE, dbt, ingest
 from tests.privacy.person import BUILD, load_all, malformed_line, python_rows, write_person_files
 
 
+@pytest.fixture(scope="session")
+def person_data(tmp_path_factory) -> Path:
+    """The data directory, built once: the fixture's day 1, then the person's files, built
+    by dbt; ml and ops rows. Its files name each other by paths relative to it."""
+    return built_once(tmp_path_factory, "person", _build)["data"]
+
+
+def _build(root: Path) -> dict[str, Path]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEADFLOW_DATA_DIR", str(root / "data"))
+        mp.delenv("LEADFLOW_INBOX", raising=False)
+        mp.delenv("LEADFLOW_WAREHOUSE", raising=False)
+        where = LeadflowPaths.from_env()
+        where.inbox.mkdir(parents=True)
+        ingest(where.warehouse, FIXTURE / "day1", where.inbox)
+        write_person_files(where.inbox)
+        malformed_line(where.inbox)
+        load_all(where.warehouse, where.inbox)
+        python_rows(where.warehouse)
+        dbt(root / "dbt", where.warehouse, *BUILD)
+    return {"data": where.data}
+
+
 @pytest.fixture
-def with_person(lf_paths, tmp_path):
-    """The fixture's day 1, then the person's files, built by dbt; ml and ops rows."""
-    ingest(lf_paths.warehouse, FIXTURE / "day1", lf_paths.inbox)
-    write_person_files(lf_paths.inbox)
-    malformed_line(lf_paths.inbox)
-    load_all(lf_paths.warehouse, lf_paths.inbox)
-    python_rows(lf_paths.warehouse)
-    dbt(tmp_path / "dbt", lf_paths.warehouse, *BUILD)
+def with_person(person_data, lf_paths):
+    """A copy of ``person_data`` as this test's data directory (the tests erase from it)."""
+    shutil.copytree(person_data, lf_paths.data, dirs_exist_ok=True)
     return lf_paths
-
-

@@ -1,6 +1,7 @@
-"""The Spark suite (`make test-spark`, marker `spark`): one local Spark session for the
-whole suite, its warehouse and Derby catalog in a temp directory. Skipped as a whole where
-the `spark` dependency group is not installed (`make venv` does not install it)."""
+"""The Spark suite (`make test-spark`, marker `spark`): one local Spark session for each
+pytest-xdist worker, its warehouse and Derby catalog in the worker's temp directory.
+Skipped as a whole where the `spark` dependency group is not installed (`make venv` does
+not install it)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,17 @@ if importlib.util.find_spec("pyspark") is None:
 # Spark's Python workers (mapInPandas) must run this interpreter, not the first python3
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
+
+def pytest_sessionfinish(session):
+    # a pytest-xdist worker hands its timings to the controller, which prints them
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["timings"] = dict(TIMINGS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    TIMINGS.update(getattr(node, "workeroutput", {}).get("timings", {}))
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -44,3 +56,4 @@ def spark(spark_dir: Path):
     session = spark_session(spark_dir)
     yield session
     session.stop()
+

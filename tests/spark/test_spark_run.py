@@ -20,6 +20,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.project import LeadflowPaths
 from pipelines.resources import open_duckdb
+from tests.spark.catalog import empty_catalog
 from tests.spark.timings import TIMINGS
 
 pytestmark = pytest.mark.spark
@@ -65,11 +66,7 @@ def runs(tmp_path_factory, spark) -> dict[str, LeadflowPaths]:
         assert main(GENERATE) == 0
         assert main(["run", "--log-level", "ERROR"]) == 0
         _served_model(first)
-    # the Spark run starts from an empty warehouse, as a first run does (the suite's other
-    # modules built the fixture in this session's catalog)
-    for (database,) in spark.sql("show databases").collect():
-        if database != "default":
-            spark.sql(f"drop database `{database}` cascade")
+    empty_catalog(spark)  # the Spark run starts from an empty warehouse, as a first run does
     out: dict[str, LeadflowPaths] = {}
     for engine in ("duckdb", "spark"):
         with pytest.MonkeyPatch.context() as mp:

@@ -15,6 +15,7 @@ from models_ml.spark_scoring import SPARK_TYPES, score_open_leads, write_scores
 from models_ml.train import TrainConfig, train
 from tests.ml.conftest import lead_frame, phrases, score_tiers
 from tests.ml.test_registry_gate import warehouse_with
+from tests.spark.catalog import empty_catalog
 
 pytestmark = pytest.mark.spark
 
@@ -48,8 +49,8 @@ def warehouse(tmp_path_factory, spark):
     path = tmp_path_factory.mktemp("duckdb") / "warehouse.duckdb"
     con = warehouse_with(path, lead_frame(2000, seed=51), open_leads())
     features = con.sql("SELECT * FROM marts.fct_lead_features").to_arrow_table()
-    spark.sql("CREATE DATABASE IF NOT EXISTS marts")
-    spark.sql("DROP TABLE IF EXISTS ml.lead_scores")  # another module's run may have scored
+    empty_catalog(spark)
+    spark.sql("CREATE DATABASE marts")
     spark.createDataFrame(features).write.mode("overwrite").saveAsTable(
         "marts.fct_lead_features")
     yield con
