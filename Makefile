@@ -67,9 +67,10 @@ demo: venv
 test: venv
 	$(BIN)/pytest -n 2 --dist loadfile
 
-# a local Spark session per worker, a test module per worker; Java 17 on the PATH
+# one local Spark session for the suite, one worker: two sessions side by side (pytest -n 2)
+# overload 2 cores and took longer; Java 17 on the PATH
 test-spark: venv-spark
-	$(BIN)/pytest -n 2 --dist loadfile -m spark tests/spark
+	$(BIN)/pytest -m spark tests/spark
 
 ui: venv
 	@# exec: Ctrl-C and SIGTERM reach the UI, which stops its webserver and daemon

@@ -1,7 +1,7 @@
-"""The Spark suite (`make test-spark`, marker `spark`): one local Spark session for each
-pytest-xdist worker, its warehouse and Derby catalog in the worker's temp directory.
-Skipped as a whole where the `spark` dependency group is not installed (`make venv` does
-not install it)."""
+"""The Spark suite (`make test-spark`, marker `spark`): one local Spark session for the
+suite (for each worker under pytest-xdist), its warehouse and Derby catalog in a temp
+directory. Skipped as a whole where the `spark` dependency group is not installed (`make
+venv` does not install it)."""
 
 from __future__ import annotations
 
