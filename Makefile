@@ -62,10 +62,10 @@ demo: venv
 	@echo "segments: $$(ls -1d data/exports/segments/*/ 2>/dev/null | wc -l) in data/exports/segments/"
 	@echo "models:   $$(ls -1 data/models 2>/dev/null | tr '\n' ' ')"
 
-# two workers (pytest-xdist), a test module each at a time: the builds the modules share are
-# made once for both (tests/built_once.py)
+# two workers (pytest-xdist), a test module each at a time, the longest modules first
+# (tests/conftest.py): the builds the modules share are made once for both (tests/built_once.py)
 test: venv
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # one local Spark session for the suite, one worker: two sessions side by side (pytest -n 2)
 # overload 2 cores and took longer; Java 17 on the PATH

@@ -75,13 +75,16 @@ def compile_analysis(name: str, warehouse: Path) -> str:
     files in a temporary folder; dbt reads no table to compile it)."""
     from dbt.cli.main import dbtRunner
 
+    from pipelines.dbt_target import with_saved_parse
+
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ["LEADFLOW_WAREHOUSE"] = str(warehouse)
     with tempfile.TemporaryDirectory(prefix="leadflow-analysis-") as work:
+        target = with_saved_parse(Path(work) / "target", warehouse)
         result = dbtRunner().invoke([
             "compile", "--select", f"path:analyses/{name}.sql", "--quiet",
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(Path(work) / "target"), "--log-path", str(Path(work) / "logs"),
+            "--target-path", str(target), "--log-path", str(Path(work) / "logs"),
         ])
     release_dbt_duckdb()
     nodes = [r.node for r in (result.result or []) if r.node.name == name]

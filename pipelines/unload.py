@@ -117,11 +117,13 @@ def rebuild(table: str, warehouse: Path) -> tuple[bool, dict[str, int]]:
     import os
 
     from pipelines.assets.dbt import dbt_resource, ensure_manifest
+    from pipelines.dbt_target import step_target
 
     os.environ["LEADFLOW_WAREHOUSE"] = str(warehouse)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     invocation = dbt_resource().cli(rebuild_args(table), raise_on_error=False,
-                                    manifest=ensure_manifest())
+                                    manifest=ensure_manifest(),
+                                    target_path=step_target(warehouse, "unload"))
     invocation.wait()
     statuses: dict[str, int] = {}
     for result in invocation.get_artifact("run_results.json").get("results", []):

@@ -32,6 +32,34 @@ def pytest_configure(config: pytest.Config) -> None:
         ensure_manifest()
 
 
+# `make test` hands whole modules to its two workers in collection order
+# (--dist loadfile --no-loadscope-reorder): the longest modules first (their measured times,
+# `pytest --durations`), so that the run does not end with one worker busy for minutes on a
+# long module while the other has nothing left. Shared builds alternate (the erasure tests'
+# person, the hand-off warehouse, the dbt fixture), so neither worker waits on the other.
+LONGEST_FIRST = (
+    "tests/privacy/test_forget.py",
+    "tests/handoff/test_backtest.py",
+    "tests/privacy/test_erase_files.py",
+    "tests/handoff/test_simulate.py",
+    "tests/dbt/test_pinned_tables.py",
+    "tests/activation/test_routing.py",
+    "tests/dbt/test_dbt_build.py",
+    "tests/alerts/test_sensor.py",
+    "tests/dbt/test_reports.py",
+    "tests/dbt/test_lead_refresh.py",
+    "tests/privacy/test_access.py",
+    "tests/dbt/test_activation.py",
+    "tests/ml/test_demo_model_gate.py",
+    "tests/ml/test_scoring_assets.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
+
+
 @pytest.fixture
 def lf_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LeadflowPaths:
     """Point every Leadflow path at a fresh temp data directory."""

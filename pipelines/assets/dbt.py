@@ -25,6 +25,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from pipelines.assets.dbt_translator import LeadflowDbtTranslator
+from pipelines.dbt_target import step_target
 from pipelines.engine import on_spark
 from pipelines.project import DBT_PROJECT_DIR, dbt_project, paths
 from pipelines.resources import WarehouseResource
@@ -145,7 +146,9 @@ def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: War
             yield from dbt_spark.stream_build(context, build_args(config, seeds_loaded=loaded),
                                               TRANSLATOR)
         else:
-            yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context).stream()
+            yield from dbt.cli(build_args(config, seeds_loaded=loaded), context=context,
+                               target_path=step_target(warehouse.file, context.op_def.name)
+                               ).stream()
         if everything and has_seeds and not skipped and not spark:
             record_loaded_seeds(warehouse.file, seeds)
         warn_set_aside(context, warehouse, started)

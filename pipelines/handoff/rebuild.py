@@ -112,11 +112,15 @@ class BuildOptions:
 
 
 class Workspace:
-    """A copy of the warehouse and a temporary dbt project over it."""
+    """A copy of the warehouse and a temporary dbt project over it. Every dbt invocation
+    is given the same vars (only fct_lead_features reads them): dbt parses the whole project
+    again when the command line's vars change, and otherwise re-reads only the seed files
+    replaced between the sides (about 20 s saved per invocation)."""
 
-    def __init__(self, root: Path, warehouse: Path):
+    def __init__(self, root: Path, warehouse: Path, options: BuildOptions):
         self.root = root
         self.source = warehouse
+        self.options = options
         self.warehouse = root / "replay.duckdb"
         self.project = root / "project"
         self.seeds = self.project / "seeds"
@@ -166,7 +170,8 @@ class Workspace:
         try:  # dbt's own output (compiled SQL, warnings) is not the command's
             with contextlib.redirect_stdout(io.StringIO()):
                 result = dbtRunner().invoke([
-                    *args, "--quiet", "--project-dir", str(self.project),
+                    *args, "--vars", self.options.vars_yaml(), "--quiet",
+                    "--project-dir", str(self.project),
                     "--profiles-dir", str(self.project),
                     "--target-path", str(self.root / "target"),
                     "--log-path", str(self.root / "logs"), "--no-use-colors"])
@@ -188,14 +193,14 @@ class Workspace:
             raise RulesError(f"analysis {name} does not compile")
         return nodes[0].compiled_code
 
-    def build_side(self, side: str, replaced: dict[str, Path], options: BuildOptions) -> None:
+    def build_side(self, side: str, replaced: dict[str, Path]) -> None:
         """Load the side's seeds (with their tests), rebuild the models from scratch and
         keep what the comparisons read under schema rules_<side>."""
         self.place_seeds(replaced)
         # the seeds and their own tests (cautious: not the tests that also read a model)
         self.dbt("build", "--select", *RULE_SEEDS, "--indirect-selection", "cautious",
                  "--full-refresh")
-        self.dbt("run", "--full-refresh", "--select", *MODELS, "--vars", options.vars_yaml())
+        self.dbt("run", "--full-refresh", "--select", *MODELS)
         from pipelines.resources import open_duckdb
 
         con = open_duckdb(self.warehouse)
@@ -250,17 +255,17 @@ def rebuilt(warehouse: Path, candidates: dict[str, Path], options: BuildOptions,
         temp_parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="leadflow-rules-", dir=temp_parent) as tmp:
         say = progress or (lambda _: None)
-        work = Workspace(Path(tmp), warehouse)
+        work = Workspace(Path(tmp), warehouse, options)
         work.copy_warehouse()
         work.make_project()
         say("copied the warehouse")
         if candidates:
             try:
-                work.build_side("candidate", candidates, options)
+                work.build_side("candidate", candidates)
             except RulesError as exc:
                 raise RulesError(f"the candidate rules do not build: {exc}") from None
             say("built the candidate rules")
-        work.build_side("current", {}, options)
+        work.build_side("current", {})
         say("built the current rules")
         if not candidates:  # the same seeds: the same tables
             work.copy_side("current", "candidate")

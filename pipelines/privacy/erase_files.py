@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.dbt_target import warehouse_dbt_dir
 from pipelines.privacy import suppression
 from pipelines.privacy.people import Person
 from pipelines.project import LeadflowPaths
@@ -199,13 +200,14 @@ def rewrite(path: Path, matcher: Matcher) -> tuple[Counter, str | None]:
 def _skipped(where: LeadflowPaths) -> set[Path]:
     wh = where.warehouse
     return {wh, wh.with_name(wh.name + ".wal"), wh.with_name(wh.name + ".lock"),
-            wh.with_name(wh.name + ".rewrite"), where.duckdb_temp,
+            wh.with_name(wh.name + ".rewrite"), warehouse_dbt_dir(wh), where.duckdb_temp,
             suppression.key_path(where.data).parent, where.data / "dagster"}
 
 
 def data_files(where: LeadflowPaths) -> list[Path]:
     """Every regular file under the data directory and the inbox, but the warehouse's own
-    files, its temp folder, the erasure key and Dagster's storage (scanned on its own)."""
+    files, its temp folder, dbt's folder (compiled SQL, parses, logs: no rows), the erasure
+    key and Dagster's storage (scanned on its own)."""
     skip = _skipped(where)
     found = set()
     for top in (where.data, where.inbox):

@@ -146,7 +146,8 @@ def rebuild_dbt(where: LeadflowPaths) -> str | None:
     """`dbt build --full-refresh` of the whole project on the warehouse (through the
     pipeline's dbt resource): every model recomputed from the raw rows that remain. The
     failure's first line, or None."""
-    from pipelines.assets.dbt import PROJECT, dbt_resource, set_dbt_environment
+    from pipelines.assets.dbt import dbt_resource, set_dbt_environment
+    from pipelines.dbt_target import step_target
 
     set_dbt_environment(str(where.warehouse))
     quiet = [logging.getLogger(name) for name in ("dagster", "dagster.builtin")]
@@ -156,7 +157,7 @@ def rebuild_dbt(where: LeadflowPaths) -> str | None:
     try:
         invocation = dbt_resource().cli(
             ["build", "--full-refresh", "--exclude-resource-type", "unit_test", "--quiet"],
-            raise_on_error=False, target_path=PROJECT.target_path / "forget")
+            raise_on_error=False, target_path=step_target(where.warehouse, "forget"))
         invocation.wait()
     finally:
         for logger, level in zip(quiet, levels, strict=True):

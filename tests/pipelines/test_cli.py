@@ -68,12 +68,24 @@ def test_run_then_status_over_the_sample_inbox(lf_paths, capsys):
     files_held = sum(int(row[2]) for row in table.values())
     assert f"quarantined {rows_held:,} rows, {files_held} files" in ingest
 
+    # dbt parsed the project once: the later steps read the first step's saved parse
+    assert _full_parses(lf_paths) == {"leadflow_dbt_models": 1}
+
     # a second run over the same inbox loads nothing new
     assert main(["run", "--log-level", "ERROR"]) == 0
     again = _ingest_line(capsys.readouterr().err)
     assert "forms 0," in again and "quarantined 0 rows, 0 files" in again
     main(["status"])
     assert capsys.readouterr().out.splitlines()[2:8] == lines[2:8]  # no count changed
+    assert _full_parses(lf_paths) == {"leadflow_dbt_models": 1}  # none in the second run
+
+
+def _full_parses(where) -> dict[str, int]:
+    """How many times each dbt step folder of the warehouse parsed the whole project."""
+    steps = (where.data / "warehouse.dbt").iterdir()
+    counts = {step.name: sum(log.read_text().count('"code": "I024"')  # UnableToPartialParse
+                             for log in step.glob("dbt.log*")) for step in steps}
+    return {step: n for step, n in counts.items() if n}
 
 
 def test_version(capsys):
