@@ -10,6 +10,7 @@ import pytest
 
 from pipelines.project import LeadflowPaths
 from pipelines.resources import open_duckdb
+from tests.data_dir import point_at
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -63,13 +64,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def lf_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LeadflowPaths:
     """Point every Leadflow path at a fresh temp data directory."""
-    data = tmp_path / "data"
-    monkeypatch.setenv("LEADFLOW_DATA_DIR", str(data))
-    monkeypatch.delenv("LEADFLOW_INBOX", raising=False)
-    monkeypatch.delenv("LEADFLOW_WAREHOUSE", raising=False)
-    monkeypatch.setenv("LEADFLOW_DAGSTER_STORAGE", str(data / "dagster"))
-    monkeypatch.setenv("LEADFLOW_DAGSTER_COMPUTE_LOGS", str(data / "dagster" / "logs"))
-    where = LeadflowPaths.from_env()
+    where = point_at(monkeypatch, tmp_path / "data")
     where.inbox.mkdir(parents=True)
     return where
 

@@ -20,6 +20,7 @@ from pipelines.project import LeadflowPaths
 from pipelines.report import browser
 from pipelines.resources import open_duckdb
 from pipelines.sources import SOURCES
+from tests.data_dir import point_at
 
 pytestmark = pytest.mark.e2e
 
@@ -37,12 +38,7 @@ def first_run(tmp_path_factory) -> LeadflowPaths:
     (the environment points there until the module's last test is done)."""
     data = tmp_path_factory.mktemp("e2e") / "data"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEADFLOW_DATA_DIR", str(data))
-        mp.delenv("LEADFLOW_INBOX", raising=False)
-        mp.delenv("LEADFLOW_WAREHOUSE", raising=False)
-        mp.setenv("LEADFLOW_DAGSTER_STORAGE", str(data / "dagster"))
-        mp.setenv("LEADFLOW_DAGSTER_COMPUTE_LOGS", str(data / "dagster" / "logs"))
-        where = LeadflowPaths.from_env()
+        where = point_at(mp, data)
         assert main(["generate", "--leads", "1500", "--days", "120", "--seed", "7",
                      "--end-date", "2026-06-30"]) == 0
         assert where.truth.exists()

@@ -117,9 +117,11 @@ PINNED = {
     },
 }
 
-# sums of many fractional attribution weights: DuckDB's parallel sum adds them in a varying
+# sums of many fractional attribution weights: DuckDB's parallel sum added them in a varying
 # order, and with the generated build's data a value sat on the 6th decimal's rounding
-# boundary (a fresh-clone CI run differed from a local one there): compared to 3 decimals
+# boundary (a fresh-clone CI run differed from a local one there): compared to 3 decimals.
+# Later a revenue of 942.975 came out 942.97 in one CI run, rounded so by the model itself:
+# the attribution and ROI models now sum exactly (macro exact_sum), the same at every build
 TABLE_DECIMALS = {"marts.rpt_attribution_by_channel": 3, "marts.rpt_channel_roi": 3}
 
 # the funnel's rates now come from rpt_funnel_conversion, rounded to 4 decimals half away

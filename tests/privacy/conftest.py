@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.project import LeadflowPaths
 from tests.built_once import built_once
+from tests.data_dir import point_at
 from tests.dbt.workspace import FIXTURE, dbt, ingest
 from tests.privacy.person import BUILD, load_all, malformed_line, python_rows, write_person_files
 
@@ -22,10 +22,7 @@ def person_data(tmp_path_factory) -> Path:
 
 def _build(root: Path) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEADFLOW_DATA_DIR", str(root / "data"))
-        mp.delenv("LEADFLOW_INBOX", raising=False)
-        mp.delenv("LEADFLOW_WAREHOUSE", raising=False)
-        where = LeadflowPaths.from_env()
+        where = point_at(mp, root / "data")
         where.inbox.mkdir(parents=True)
         ingest(where.warehouse, FIXTURE / "day1", where.inbox)
         write_person_files(where.inbox)

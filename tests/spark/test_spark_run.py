@@ -20,6 +20,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.project import LeadflowPaths
 from pipelines.resources import open_duckdb
+from tests.data_dir import point_at
 from tests.spark.catalog import empty_catalog
 from tests.spark.timings import TIMINGS
 
@@ -28,15 +29,6 @@ pytestmark = pytest.mark.spark
 # identify a run rather than its data: left out of the comparisons
 RUN_COLUMNS = {"scored_at", "trained_at", "updated_at", "status_changed_at", "generated_at",
                "model_version", "replaced_version", "run_id", "evaluation", "materialised_at"}
-
-
-def _environment(mp: pytest.MonkeyPatch, data: Path) -> LeadflowPaths:
-    mp.setenv("LEADFLOW_DATA_DIR", str(data))
-    mp.delenv("LEADFLOW_INBOX", raising=False)
-    mp.delenv("LEADFLOW_WAREHOUSE", raising=False)
-    mp.setenv("LEADFLOW_DAGSTER_STORAGE", str(data / "dagster"))
-    mp.setenv("LEADFLOW_DAGSTER_COMPUTE_LOGS", str(data / "dagster" / "logs"))
-    return LeadflowPaths.from_env()
 
 
 GENERATE = ["generate", "--leads", "800", "--days", "150", "--seed", "7",
@@ -62,7 +54,7 @@ def runs(tmp_path_factory, spark) -> dict[str, LeadflowPaths]:
 
     root = tmp_path_factory.mktemp("daily")
     with pytest.MonkeyPatch.context() as mp:
-        first = _environment(mp, root / "first" / "data")
+        first = point_at(mp, root / "first" / "data")
         assert main(GENERATE) == 0
         assert main(["run", "--log-level", "ERROR"]) == 0
         _served_model(first)
@@ -70,7 +62,7 @@ def runs(tmp_path_factory, spark) -> dict[str, LeadflowPaths]:
     out: dict[str, LeadflowPaths] = {}
     for engine in ("duckdb", "spark"):
         with pytest.MonkeyPatch.context() as mp:
-            where = _environment(mp, root / engine / "data")
+            where = point_at(mp, root / engine / "data")
             shutil.copytree(first.inbox, where.inbox)
             shutil.copytree(first.models, where.models)
             mp.setenv("LEADFLOW_ENGINE", "duckdb")  # --engine wins; restored after

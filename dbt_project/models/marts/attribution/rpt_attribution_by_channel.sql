@@ -6,6 +6,7 @@
 -- In two steps: each conversion's credit to the channel and campaign first (a conversion
 -- is either pipeline or revenue), then the sums over conversions; counting the first
 -- step's rows replaces a distinct count over every credited touch (2.6 M rows at scale M).
+-- Sums are exact (macro exact_sum): the same rounded figures at every build.
 with conversion_credit as (
 
     select
@@ -14,9 +15,9 @@ with conversion_credit as (
         campaign,
         conversion_id,
         any_value(conversion_type)                                  as conversion_type,
-        sum(attributed_pipeline_usd)                                as attributed_pipeline_usd,
-        sum(attributed_revenue_usd)                                 as attributed_revenue_usd,
-        sum(credit)                                                 as credit,
+        {{ exact_sum('attributed_pipeline_usd') }}                  as attributed_pipeline_usd,
+        {{ exact_sum('attributed_revenue_usd') }}                   as attributed_revenue_usd,
+        {{ exact_sum('credit') }}                                   as credit,
         bool_or(credit > 0)                                         as is_touched
     from {{ ref('fct_attribution') }}
     group by model, channel, campaign, conversion_id
@@ -27,10 +28,12 @@ select
     model,
     channel,
     campaign,
-    round(sum(attributed_pipeline_usd), 2)                          as attributed_pipeline_usd,
-    round(sum(attributed_revenue_usd), 2)                           as attributed_revenue_usd,
-    round(sum(credit) filter (where conversion_type = 'pipeline'), 6) as attributed_opportunities,
-    round(sum(credit) filter (where conversion_type = 'revenue'), 6)  as attributed_wins,
+    round({{ exact_sum('attributed_pipeline_usd') }}, 2)            as attributed_pipeline_usd,
+    round({{ exact_sum('attributed_revenue_usd') }}, 2)             as attributed_revenue_usd,
+    round({{ exact_sum("case when conversion_type = 'pipeline' then credit end") }}, 6)
+                                                                    as attributed_opportunities,
+    round({{ exact_sum("case when conversion_type = 'revenue' then credit end") }}, 6)
+                                                                    as attributed_wins,
     count(*) filter (where conversion_type = 'pipeline' and is_touched) as opportunities_touched,
     count(*) filter (where conversion_type = 'revenue' and is_touched)  as wins_touched,
     count(*) filter (where is_touched)                              as conversions_touched

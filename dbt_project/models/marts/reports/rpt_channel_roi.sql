@@ -8,7 +8,7 @@ with spend as (
 
     select
         costs.channel,
-        sum(costs.cost * rates.usd_per_unit)                        as spend_usd,
+        {{ exact_sum('costs.cost * rates.usd_per_unit') }}          as spend_usd,
         count(*) filter (where rates.currency is null)              as spend_rows_unconverted
     from {{ ref('stg_spend__costs') }} as costs
     left join {{ ref('fx_rates') }} as rates
@@ -36,9 +36,9 @@ attributed as (
     select
         model,
         channel,
-        sum(attributed_pipeline_usd)                                as attributed_pipeline_usd,
-        sum(attributed_revenue_usd)                                 as attributed_revenue_usd,
-        sum(attributed_wins)                                        as attributed_wins
+        {{ exact_sum('attributed_pipeline_usd') }}                  as attributed_pipeline_usd,
+        {{ exact_sum('attributed_revenue_usd') }}                   as attributed_revenue_usd,
+        {{ exact_sum('attributed_wins') }}                          as attributed_wins
     from {{ ref('rpt_attribution_by_channel') }}
     group by model, channel
 

@@ -14,7 +14,7 @@ with spend as (
         costs.channel,
         coalesce(costs.campaign, '(untagged)')                      as campaign,
         cast(date_trunc('month', costs.spend_date) as date)         as month,
-        sum(costs.cost * rates.usd_per_unit)                        as spend_usd
+        {{ exact_sum('costs.cost * rates.usd_per_unit') }}          as spend_usd
     from {{ ref('stg_spend__costs') }} as costs
     inner join {{ ref('fx_rates') }} as rates
         on costs.currency = rates.currency
@@ -30,8 +30,8 @@ credited as (
         coalesce(campaign, '(untagged)')                            as campaign,
         cast(date_trunc('month', converted_at) as date)             as month,
         conversion_id,
-        sum(attributed_revenue_usd)                                 as attributed_revenue_usd,
-        sum(credit)                                                 as credit
+        {{ exact_sum('attributed_revenue_usd') }}                   as attributed_revenue_usd,
+        {{ exact_sum('credit') }}                                   as credit
     from {{ ref('fct_attribution') }}
     where conversion_type = 'revenue'
     group by all
@@ -45,8 +45,8 @@ revenue as (
         channel,
         campaign,
         month,
-        sum(attributed_revenue_usd)                                 as attributed_revenue_usd,
-        sum(credit)                                                 as attributed_wins,
+        {{ exact_sum('attributed_revenue_usd') }}                   as attributed_revenue_usd,
+        {{ exact_sum('credit') }}                                   as attributed_wins,
         count(*) filter (where credit > 0)                          as wins_touched
     from credited
     group by all
