@@ -114,13 +114,10 @@ def rebuild_args(table: str) -> list[str]:
 def rebuild(table: str, warehouse: Path) -> tuple[bool, dict[str, int]]:
     """Run :func:`rebuild_args` on ``warehouse`` (dbt as a child of this process, the way a
     run's dbt steps run); whether it succeeded and how many nodes ended in each status."""
-    import os
-
-    from pipelines.assets.dbt import dbt_resource, ensure_manifest
+    from pipelines.assets.dbt import dbt_resource, ensure_manifest, set_dbt_environment
     from pipelines.dbt_target import step_target
 
-    os.environ["LEADFLOW_WAREHOUSE"] = str(warehouse)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    set_dbt_environment(str(warehouse))  # the profile the run's steps render: their parse
     invocation = dbt_resource().cli(rebuild_args(table), raise_on_error=False,
                                     manifest=ensure_manifest(),
                                     target_path=step_target(warehouse, "unload"))
