@@ -12,7 +12,6 @@ docs/real-data.md prints the per-dataset breakdowns with it.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import tempfile
@@ -75,12 +74,11 @@ def compile_analysis(name: str, warehouse: Path) -> str:
     files in a temporary folder; dbt reads no table to compile it)."""
     from dbt.cli.main import dbtRunner
 
-    from pipelines.dbt_target import with_saved_parse
+    from pipelines.dbt_target import project_parse, set_dbt_environment, with_saved_parse
 
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-    os.environ["LEADFLOW_WAREHOUSE"] = str(warehouse)
+    set_dbt_environment(warehouse)
     with tempfile.TemporaryDirectory(prefix="leadflow-analysis-") as work:
-        target = with_saved_parse(Path(work) / "target", warehouse)
+        target = with_saved_parse(Path(work) / "target", warehouse, fallback=project_parse())
         result = dbtRunner().invoke([
             "compile", "--select", f"path:analyses/{name}.sql", "--quiet",
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),

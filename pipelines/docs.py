@@ -27,7 +27,7 @@ def dbt_command(*args: str) -> list[str]:
 
 
 def generate() -> None:
-    from pipelines.assets.dbt import set_dbt_environment
+    from pipelines.dbt_target import set_dbt_environment
     from pipelines.resources import WarehouseBusy, warehouse_lock
 
     where = paths()

@@ -114,8 +114,8 @@ def rebuild_args(table: str) -> list[str]:
 def rebuild(table: str, warehouse: Path) -> tuple[bool, dict[str, int]]:
     """Run :func:`rebuild_args` on ``warehouse`` (dbt as a child of this process, the way a
     run's dbt steps run); whether it succeeded and how many nodes ended in each status."""
-    from pipelines.assets.dbt import dbt_resource, ensure_manifest, set_dbt_environment
-    from pipelines.dbt_target import step_target
+    from pipelines.assets.dbt import dbt_resource, ensure_manifest
+    from pipelines.dbt_target import set_dbt_environment, step_target
 
     set_dbt_environment(str(warehouse))  # the profile the run's steps render: their parse
     invocation = dbt_resource().cli(rebuild_args(table), raise_on_error=False,

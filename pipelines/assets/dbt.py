@@ -25,7 +25,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from pipelines.assets.dbt_translator import LeadflowDbtTranslator
-from pipelines.dbt_target import step_target
+from pipelines.dbt_target import MADE_FOR, project_parse, set_dbt_environment, step_target
 from pipelines.engine import on_spark
 from pipelines.project import DBT_PROJECT_DIR, dbt_project, paths
 from pipelines.resources import WarehouseResource
@@ -58,19 +58,16 @@ def _newest_source_change(root: Path) -> float:
     return max(stamps, default=0.0)
 
 
-def set_dbt_environment(warehouse: str) -> None:
-    """What profiles.yml reads, the same for every dbt invocation of this process: dbt
-    starts its parsing over when the rendered profile (the warehouse path) changes."""
-    os.environ["LEADFLOW_WAREHOUSE"] = str(Path(warehouse).resolve())
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-
-
 def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than its files."""
+    """Parse the dbt project when its manifest is missing or older than its files. The
+    parse it saves is where a new warehouse's dbt steps start (pipelines/dbt_target.py)."""
     manifest = PROJECT.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_change(DBT_PROJECT_DIR):
-        set_dbt_environment(str(paths().warehouse))
+    made_for = project_parse() / MADE_FOR
+    if (not manifest.exists() or not made_for.exists()
+            or manifest.stat().st_mtime < _newest_source_change(DBT_PROJECT_DIR)):
+        set_dbt_environment(paths().warehouse)
         dbt_resource().cli(["parse", "--quiet"], target_path=PROJECT.target_path).wait()
+        made_for.write_text(os.environ["LEADFLOW_WAREHOUSE"])
     return manifest
 
 

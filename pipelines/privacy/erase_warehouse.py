@@ -146,8 +146,8 @@ def rebuild_dbt(where: LeadflowPaths) -> str | None:
     """`dbt build --full-refresh` of the whole project on the warehouse (through the
     pipeline's dbt resource): every model recomputed from the raw rows that remain. The
     failure's first line, or None."""
-    from pipelines.assets.dbt import dbt_resource, set_dbt_environment
-    from pipelines.dbt_target import step_target
+    from pipelines.assets.dbt import dbt_resource
+    from pipelines.dbt_target import set_dbt_environment, step_target
 
     set_dbt_environment(str(where.warehouse))
     quiet = [logging.getLogger(name) for name in ("dagster", "dagster.builtin")]

@@ -11,6 +11,7 @@ import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from pipelines.analyses import release_dbt_duckdb
+from pipelines.dbt_target import project_parse, with_saved_parse
 from pipelines.ingest import ingest_source
 from pipelines.project import PROJECT_ROOT
 from pipelines.resources import open_duckdb
@@ -33,13 +34,15 @@ def ingest(warehouse: Path, drop: Path, inbox: Path) -> None:
 
 
 def invoke(work: Path, warehouse: Path, *args: str) -> dbtRunnerResult:
-    """One in-process dbt invocation on ``warehouse``, its target and logs under ``work``."""
+    """One in-process dbt invocation on ``warehouse``, its target and logs under ``work``
+    (the first one starts from the project's parse, as a new warehouse's steps do)."""
+    target = with_saved_parse(work / "target", warehouse, fallback=project_parse())
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEADFLOW_WAREHOUSE", str(warehouse))
+        mp.setenv("LEADFLOW_WAREHOUSE", str(Path(warehouse).resolve()))
         mp.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
         result = dbtRunner().invoke([
             *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+            "--target-path", str(target), "--log-path", str(work / "logs"),
             "--no-use-colors",
         ])
     release_dbt_duckdb()
