@@ -38,21 +38,31 @@ def pytest_configure(config: pytest.Config) -> None:
 # `pytest --durations`), so that the run does not end with one worker busy for minutes on a
 # long module while the other has nothing left. Shared builds alternate (the erasure tests'
 # person, the hand-off warehouse, the dbt fixture), so neither worker waits on the other.
-LONGEST_FIRST = (
-    "tests/privacy/test_forget.py",
-    "tests/handoff/test_backtest.py",
-    "tests/privacy/test_erase_files.py",
-    "tests/handoff/test_simulate.py",
-    "tests/dbt/test_pinned_tables.py",
-    "tests/activation/test_routing.py",
-    "tests/dbt/test_dbt_build.py",
-    "tests/alerts/test_sensor.py",
-    "tests/dbt/test_reports.py",
-    "tests/dbt/test_lead_refresh.py",
-    "tests/privacy/test_access.py",
-    "tests/dbt/test_activation.py",
-    "tests/ml/test_demo_model_gate.py",
-    "tests/ml/test_scoring_assets.py",
+LONGEST_FIRST = (  # measured 2026-12-07 (s, both workers busy): the modules over a minute
+    "tests/pipelines/test_set_aside.py",       # 543
+    "tests/test_end_to_end.py",                # 399
+    "tests/privacy/test_forget.py",            # 273
+    "tests/dbt/test_pinned_tables.py",         # 260
+    "tests/pipelines/test_cli.py",             # 241
+    "tests/pipelines/test_poison_row.py",      # 241
+    "tests/activation/test_simulate.py",       # 205
+    "tests/pipelines/test_writer_lock.py",     # 201
+    "tests/activation/test_routing.py",        # 200
+    "tests/handoff/test_backtest.py",          # 197
+    "tests/alerts/test_sensor.py",             # 187
+    "tests/privacy/test_erase_files.py",       # 172
+    "tests/dbt/test_lead_refresh.py",          # 165
+    "tests/ml/test_demo_model_gate.py",        # 134
+    "tests/dbt/test_generic_tests.py",         # 133
+    "tests/dbt/test_activation.py",            # 114
+    "tests/ml/test_scoring_assets.py",         # 112
+    "tests/handoff/test_simulate.py",          # 104
+    "tests/importer/test_real_datasets.py",    # 102
+    "tests/activation/test_assets.py",         # 82
+    "tests/activation/test_capacity.py",       # 76
+    "tests/dbt/test_layers.py",                # 71
+    "tests/ml/test_cli_model.py",              # 69
+    "tests/dbt/test_storage.py",               # 62
 )
 
 
