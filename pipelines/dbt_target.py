@@ -81,7 +81,10 @@ def with_saved_parse(target: Path, warehouse: str | Path,
     if (target / PARSE).exists() and made_for.exists():
         was = Path(made_for.read_text())
         if was != warehouse:
-            restamp(target / PARSE, was, warehouse)
+            try:
+                restamp(target / PARSE, was, warehouse)
+            except Exception:  # noqa: BLE001 - not re-stamped costs dbt's full parse, no more
+                pass
     made_for.write_text(str(warehouse))  # what dbt's next parse in this folder is made for
     return target
 

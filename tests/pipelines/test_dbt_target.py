@@ -119,3 +119,14 @@ def test_a_parse_made_with_another_profile_is_not_restamped(tmp_path, monkeypatc
     target = with_saved_parse(tmp_path / "work", tmp_path / "b" / "warehouse.duckdb",
                               fallback=project)
     assert _stamp(target) == made_with_1gb
+
+
+def test_an_unreadable_parse_is_left_to_dbt(tmp_path):
+    # a truncated file: dbt finds it unreadable and parses; the step goes on
+    old = tmp_path / "old" / "warehouse.dbt" / "forget"
+    _parse_for(old, tmp_path / "old" / "warehouse.duckdb")
+    (old / PARSE).write_bytes((old / PARSE).read_bytes()[:20])
+    target = with_saved_parse(tmp_path / "work", tmp_path / "new" / "warehouse.duckdb",
+                              fallback=old)
+    assert (target / PARSE).read_bytes() == (old / PARSE).read_bytes()
+    assert (target / MADE_FOR).read_text() == str(tmp_path / "new" / "warehouse.duckdb")
