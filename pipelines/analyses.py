@@ -74,11 +74,11 @@ def compile_analysis(name: str, warehouse: Path) -> str:
     files in a temporary folder; dbt reads no table to compile it)."""
     from dbt.cli.main import dbtRunner
 
-    from pipelines.dbt_target import project_parse, set_dbt_environment, with_saved_parse
+    from pipelines.dbt_target import set_dbt_environment, with_saved_parse
 
     set_dbt_environment(warehouse)
     with tempfile.TemporaryDirectory(prefix="leadflow-analysis-") as work:
-        target = with_saved_parse(Path(work) / "target", warehouse, fallback=project_parse())
+        target = with_saved_parse(Path(work) / "target", warehouse)
         result = dbtRunner().invoke([
             "compile", "--select", f"path:analyses/{name}.sql", "--quiet",
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),

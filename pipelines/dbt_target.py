@@ -47,8 +47,7 @@ def warehouse_dbt_dir(warehouse: str | Path) -> Path:
 def step_target(warehouse: str | Path, step: str) -> Path:
     """dbt's target folder for ``step`` on ``warehouse``, holding a saved parse when the
     warehouse has one."""
-    return with_saved_parse(warehouse_dbt_dir(warehouse) / step, warehouse,
-                            fallback=project_parse())
+    return with_saved_parse(warehouse_dbt_dir(warehouse) / step, warehouse)
 
 
 def project_parse() -> Path:
@@ -62,16 +61,17 @@ def project_parse() -> Path:
 def with_saved_parse(target: Path, warehouse: str | Path,
                      fallback: Path | None = None) -> Path:
     """``target``, given the newest parse saved for ``warehouse`` when it holds none (or,
-    failing one, the parse in the folder ``fallback``), re-stamped for ``warehouse`` where
-    it was made for another path. dbt checks the parse against the project and the profile
-    itself (and parses everything again when they changed), so a stale copy costs nothing
-    but the full parse."""
+    failing one, the parse in the folder ``fallback``, by default the project's own),
+    re-stamped for ``warehouse`` where it was made for another path. dbt checks the parse
+    against the project and the profile itself (and parses everything again when they
+    changed), so a stale copy costs nothing but the full parse."""
     warehouse = Path(warehouse).resolve()
+    fallback = fallback or project_parse()
     target.mkdir(parents=True, exist_ok=True)
     if not (target / PARSE).exists():
         saved = [p for p in warehouse_dbt_dir(warehouse).glob(f"*/{PARSE}")
                  if p.parent != target]
-        if not saved and fallback is not None and (fallback / PARSE).exists():
+        if not saved and (fallback / PARSE).exists():
             saved = [fallback / PARSE]
         if saved:
             newest = max(saved, key=lambda p: p.stat().st_mtime)

@@ -11,7 +11,7 @@ import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from pipelines.analyses import release_dbt_duckdb
-from pipelines.dbt_target import project_parse, with_saved_parse
+from pipelines.dbt_target import with_saved_parse
 from pipelines.ingest import ingest_source
 from pipelines.project import PROJECT_ROOT
 from pipelines.resources import open_duckdb
@@ -36,7 +36,7 @@ def ingest(warehouse: Path, drop: Path, inbox: Path) -> None:
 def invoke(work: Path, warehouse: Path, *args: str) -> dbtRunnerResult:
     """One in-process dbt invocation on ``warehouse``, its target and logs under ``work``
     (the first one starts from the project's parse, as a new warehouse's steps do)."""
-    target = with_saved_parse(work / "target", warehouse, fallback=project_parse())
+    target = with_saved_parse(work / "target", warehouse)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEADFLOW_WAREHOUSE", str(Path(warehouse).resolve()))
         mp.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
