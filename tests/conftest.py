@@ -10,6 +10,7 @@ import pytest
 
 from pipelines.project import LeadflowPaths
 from pipelines.resources import open_duckdb
+from tests.built_once import built_once
 from tests.data_dir import point_at
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -69,6 +70,32 @@ LONGEST_FIRST = (  # measured 2026-12-07 (s, both workers busy): the modules ove
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory after one `leadflow run` over the sample inbox, made once for the
+    test run: tests copy it (``shutil.copytree(sample_run, lf_paths.data, ...)``) to start
+    from a built warehouse with its run history instead of building one each."""
+    return built_once(tmp_path_factory, "sample_run", _run_the_sample)["data"]
+
+
+def _run_the_sample(root: Path) -> dict[str, Path]:
+    import contextlib
+    import io
+    import shutil
+
+    from pipelines.cli import main
+    from pipelines.project import PROJECT_ROOT
+
+    with pytest.MonkeyPatch.context() as mp:
+        where = point_at(mp, root / "data")
+        shutil.copytree(PROJECT_ROOT / "data" / "sample" / "inbox", where.inbox)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = main(["run", "--log-level", "ERROR"])
+        assert code == 0, out.getvalue()
+    return {"data": where.data}
 
 
 @pytest.fixture

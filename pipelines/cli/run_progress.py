@@ -26,6 +26,35 @@ class _Phase:
     parts: dict[str, str] = field(default_factory=dict)  # what it says, by asset
 
 
+def step_phases(defs: dg.Definitions) -> dict[str, tuple[str, int]]:
+    """The daily job's steps (op names) -> (the phase each belongs to, its asset count):
+    each dbt build a phase of its own, "dbt 1/3" ..., the others by their asset group."""
+    from pipelines.assets.dbt import DBT_ASSETS
+
+    graph = defs.resolve_asset_graph()
+    ops = {a.op.name: a for a in graph.assets_defs if a.is_executable and a.keys}
+    dbt_ops = [a.op.name for a in DBT_ASSETS]
+    found = {name: (f"dbt {i + 1}/{len(dbt_ops)}", len(ops[name].keys))
+             for i, name in enumerate(dbt_ops)}
+    for name, assets_def in ops.items():
+        phase = PHASES.get(graph.get(next(iter(assets_def.keys))).group_name)
+        if phase and name not in found:
+            found[name] = (phase, len(assets_def.keys))
+    return found
+
+
+def check_step_phases(defs: dg.Definitions) -> dict[str, str]:
+    """The daily job's steps that only run asset checks -> "ingest" for the ingestion
+    contract's checks of raw tables, "mart checks" for the others (the marts' GX suites)."""
+    graph = defs.resolve_asset_graph()
+    found = {}
+    for a in graph.assets_defs:
+        if a.is_executable and not a.keys and a.check_keys:
+            checked = graph.get(next(iter(a.check_keys)).asset_key).group_name
+            found[a.op.name] = "ingest" if PHASES.get(checked) == "ingest" else "mart checks"
+    return found
+
+
 class RunProgress:
     """An event listener for ``DagsterInstance.add_event_listener``."""
 
@@ -37,21 +66,10 @@ class RunProgress:
         self.failed_steps: list[str] = []
         self.skipped_steps: list[str] = []
         self.quarantined_rows = self.quarantined_files = 0
-        from pipelines.assets.dbt import DBT_ASSETS
-
-        graph = defs.resolve_asset_graph()
-        ops = {a.op.name: a for a in graph.assets_defs if a.is_executable and a.keys}
-        dbt_ops = [a.op.name for a in DBT_ASSETS]
-        for i, name in enumerate(dbt_ops):
-            self.steps[name] = _Phase(f"dbt {i + 1}/{len(dbt_ops)}", total=len(ops[name].keys))
         by_phase: dict[str, _Phase] = {}
-        for name, assets_def in ops.items():
-            if name in self.steps:
-                continue
-            phase = PHASES.get(graph.get(next(iter(assets_def.keys))).group_name)
-            if phase:
-                self.steps[name] = by_phase.setdefault(phase, _Phase(phase))
-                self.steps[name].total += 1
+        for step, (phase, assets) in step_phases(defs).items():
+            self.steps[step] = by_phase.setdefault(phase, _Phase(phase))
+            self.steps[step].total += assets if phase.startswith("dbt") else 1
 
     def __call__(self, entry) -> None:
         event = entry.dagster_event

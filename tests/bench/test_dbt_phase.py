@@ -90,13 +90,16 @@ def test_dbt_medians_ratios_and_report():
     runs = {
         "base": {"cutoff": "2026-06-30T00:00:00+00:00", "rows_held_back": {"web_events": 9}},
         "builds": [{"full_seconds": f, "daily_seconds": d, "peak_rss_bytes": 1, "models": 3,
-                    "tests": 4} for f, d in [(100.0, 10.0), (120.0, 30.0), (110.0, 20.0)]],
+                    "tests": 4} for f, d in [(100.0, 5.0), (120.0, 15.0), (110.0, 10.0)]],
         "direct": [{"seconds": s, "peak_rss_bytes": 2} for s in (80.0, 100.0, 90.0)],
     }
     dbt = summarise_dbt(runs)
     assert dbt["overhead_ratio"] == pytest.approx(110 / 90)
-    assert dbt["daily_ratio"] == pytest.approx(20 / 110)
+    assert dbt["daily_ratio"] == pytest.approx(10 / 110)
     assert [t["passed"] for t in dbt_targets("M", dbt)] == [True, True, True]
+    slower = summarise_dbt({**runs, "builds": [{**b, "daily_seconds": 12.0}
+                                               for b in runs["builds"]]})
+    assert [t["passed"] for t in dbt_targets("L", slower)] == [True, False, True]  # > 0.1
     assert "3 models and 4 data tests" in "\n".join(_dbt(dbt))
 
 

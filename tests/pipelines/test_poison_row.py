@@ -9,16 +9,15 @@ import shutil
 import pytest
 
 from pipelines.cli import main
-from pipelines.project import PROJECT_ROOT
 from pipelines.resources import open_duckdb
 from tests.inbox_files import web_event, write_rows
 
 pytestmark = pytest.mark.e2e
 
 
-def test_a_poison_row_is_held_and_every_mart_builds_with_the_others(lf_paths, capsys):
-    shutil.copytree(PROJECT_ROOT / "data" / "sample" / "inbox", lf_paths.inbox,
-                    dirs_exist_ok=True)
+def test_a_poison_row_is_held_and_every_mart_builds_with_the_others(sample_run, lf_paths,
+                                                                   capsys):
+    shutil.copytree(sample_run, lf_paths.data, dirs_exist_ok=True)  # the demo inbox, run
     rows = [web_event(i, event_id=f"poison-test-{i}", email="jane.doe@example.com")
             for i in range(1, 6)]
     rows[2]["event_type"] = "pv"

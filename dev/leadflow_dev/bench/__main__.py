@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m leadflow_dev.bench",
         description="Leadflow's benchmark: generator, ingestion and DuckDB's bare read of the "
-        "same files, the dbt build, with medians, ratios and targets.",
+        "same files, the dbt build, the first `leadflow run` end to end, training and "
+        "scoring, with medians, ratios and targets (PASS/FAIL).",
     )
     parser.add_argument("--scale", choices=sorted(SCALES), default="S",
                         help="S = 10k leads, M = 200k, L = 1M (default S)")
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--floor-repeat", type=positive_int,
                         help="runs of each heavy model and of its floor after each full "
                         "build (default 3 at S, 1 at M and L)")
+    parser.add_argument("--no-first-build", action="store_true",
+                        help="leave out the first build end to end (`leadflow run` on the "
+                        "inbox into a fresh data directory, per phase with peak memory)")
     parser.add_argument("--no-ml", action="store_true",
                         help="leave out the ML phase (training and scoring times, model vs "
                         "rule score and hidden truth)")
@@ -65,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         ml=not args.no_ml,
         same_sql=not args.no_same_sql,
         floor_repeat=args.floor_repeat or scale.repeat,
+        first_build=not args.no_first_build,
     )
     try:
         results = run_benchmark(cfg)

@@ -20,9 +20,11 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from leadflow_dev.bench.sampler import Sample, TreeSampler
 from pipelines.project import PROJECT_ROOT
 
 # task name -> "module:function"; each function takes the JSON parameters as keywords
@@ -39,6 +41,7 @@ TASKS = {
     "ml_prepare": "leadflow_dev.bench.ml:prepare_task",
     "ml_train": "leadflow_dev.bench.ml:train_task",
     "ml_score": "leadflow_dev.bench.ml:score_task",
+    "first_run": "leadflow_dev.bench.first_run:first_run_task",
 }
 
 
@@ -51,10 +54,13 @@ class ChildRun:
     result: dict
     peak_rss_bytes: int
     seconds: float  # the child's whole life, interpreter start-up included
+    samples: list[Sample] = field(default_factory=list)  # its tree's RSS, when asked for
 
 
-def run_in_child(task: str, params: dict, scratch: Path) -> ChildRun:
-    """Run ``task`` with ``params`` in a fresh interpreter; return its result and peak RSS."""
+def run_in_child(task: str, params: dict, scratch: Path,
+                 sample_every: float | None = None) -> ChildRun:
+    """Run ``task`` with ``params`` in a fresh interpreter; return its result and peak RSS,
+    and with ``sample_every`` the RSS of its whole process tree and the load over time."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}")
     scratch.mkdir(parents=True, exist_ok=True)
@@ -67,8 +73,10 @@ def run_in_child(task: str, params: dict, scratch: Path) -> ChildRun:
          str(result_file)],
         cwd=PROJECT_ROOT,
     )
+    sampler = TreeSampler(proc.pid, sample_every) if sample_every else None
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
+        with sampler or nullcontext():
+            _, status, usage = os.wait4(proc.pid, 0)
     except BaseException:
         proc.kill()
         proc.wait()
@@ -80,13 +88,15 @@ def run_in_child(task: str, params: dict, scratch: Path) -> ChildRun:
     result = json.loads(result_file.read_text())
     params_file.unlink()
     result_file.unlink()
-    return ChildRun(result, usage.ru_maxrss * 1024, seconds)  # ru_maxrss is in KiB on Linux
+    return ChildRun(result, usage.ru_maxrss * 1024, seconds,  # ru_maxrss is in KiB on Linux
+                    sampler.samples if sampler else [])
 
 
 def main(argv: list[str]) -> int:
     task, params_file, result_file = argv
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="    %(message)s")
     logging.getLogger("pipelines.ingest").setLevel(logging.WARNING)  # one line per file
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # Dagster's storage set-up
     module, func = TASKS[task].split(":")
     run = getattr(importlib.import_module(module), func)
     result = run(**json.loads(Path(params_file).read_text()))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from leadflow_dev.bench.child import run_in_child
 from leadflow_dev.bench.dbt_phase import DbtBench
+from leadflow_dev.bench.first_run import run_first_build
 from leadflow_dev.bench.ml import ml_targets, run_ml_bench
 from leadflow_dev.bench.results import run_seconds, summarise
 from leadflow_dev.bench.scales import Scale
@@ -33,6 +34,7 @@ class BenchConfig:
     ml: bool = True  # the ML phase: training and scoring times, model vs rule score and truth
     same_sql: bool = True  # the dbt build's compiled SQL without dbt (the overhead ratio)
     floor_repeat: int = 1  # runs of each heavy model and of its floor per full build
+    first_build: bool = True  # `leadflow run` on the inbox into a fresh data directory
 
     @property
     def inbox(self) -> Path:
@@ -169,9 +171,13 @@ def run_benchmark(cfg: BenchConfig) -> dict:
         dbt_runs = DbtBench(cfg.workdir, cfg.inbox, cfg.scratch, cfg.duckdb_temp,
                             cfg.scale.generator_params(), floor_repeat=cfg.floor_repeat,
                             same_sql=cfg.same_sql).run(cfg.repeat)
+    first_build = None
+    if cfg.first_build:
+        first_build = run_first_build(cfg.workdir, cfg.inbox, cfg.scratch, keep=cfg.keep)
     meta["environment"]["load_average_at_end"] = list(os.getloadavg())
     meta["finished_at"] = _now()
-    results = summarise(meta, generator, ingest_runs, bare_runs, profile, dbt_runs)
+    results = summarise(meta, generator, ingest_runs, bare_runs, profile, dbt_runs,
+                        first_build)
     if cfg.ml:
         results["ml"] = run_ml_bench(cfg.workdir, cfg.inbox, cfg.truth, cfg.scratch,
                                      cfg.duckdb_temp, cfg.scale.generator_params())

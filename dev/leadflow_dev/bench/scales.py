@@ -8,12 +8,17 @@ from dataclasses import asdict, dataclass
 # A fixed last day, so that runs on different days generate the same data.
 END_DATE = dt.date(2026, 6, 30)
 
-# Targets the benchmark reports against (docs/contracts.md, "Demo data and the benchmark").
-RATIO_TARGET = 1.3  # total ingestion time / bare DuckDB read time, at scale M
-RATIO_TARGET_SCALE = "M"
-PEAK_RSS_TARGET = 4 * 1024**3  # bytes, any one process
-DBT_OVERHEAD_TARGET = 1.5  # dbt build time / the same compiled SQL in one connection, at M
-DBT_DAILY_TARGET = 0.2  # daily incremental dbt build / full build, at M
+# Targets the benchmark reports against (docs/contracts.md, "Demo data and the benchmark";
+# docs/performance.md). The ratios are set for the scales in TARGET_SCALES: at S, fixed
+# costs (process start, dbt's per-node overhead) dominate and the ratio says little.
+TARGET_SCALES = ("M", "L")
+RATIO_TARGET = 1.1  # ingestion time / bare DuckDB read time, per source and in total
+PEAK_RSS_TARGET = 4 * 1024**3  # bytes, any one process of a phase
+DBT_OVERHEAD_TARGET = 1.5  # dbt build time / the same compiled SQL in one connection
+DBT_DAILY_TARGET = 0.1  # daily incremental dbt build / full build
+FIRST_BUILD_SCALE = "L"  # the first `leadflow run` (ingestion to report) ...
+FIRST_BUILD_SECONDS = 600  # ... within 10 minutes at L
+FIRST_BUILD_RSS = 6 * 1024**3  # bytes, the run's processes together at any moment
 
 
 @dataclass(frozen=True)

@@ -142,10 +142,28 @@ def _floors(floors: list[dict]) -> list[str]:
     ]
 
 
+def _first_build(first: dict) -> list[str]:
+    rows = [[p["phase"], f"{p['seconds']:.1f}", _bytes(p["peak_rss_bytes"]),
+             _int(p["processes_at_peak"]), "n/a" if p["max_load_1m"] is None
+             else f"{p['max_load_1m']:.1f}", ", ".join(p["failed"]) or "ok"]
+            for p in first["phases"]]
+    rows.append(["run", _secs(first["run_seconds"]), _bytes(first["peak_rss_bytes"]), "",
+                 "n/a" if first["max_load_1m"] is None else f"{first['max_load_1m']:.1f}",
+                 first["status"]])
+    return [
+        "First build: `leadflow run` on the inbox into a fresh data directory (the daily job: "
+        "ingestion, dbt, scoring, activation, report)",
+        *table(["phase", "seconds", "peak RSS", "processes", "max load 1m", "result"], rows),
+        f"the command's whole life {first['child_seconds']:.1f} s (interpreter and Dagster "
+        f"start included); largest single process {_bytes(first['largest_process_rss_bytes'])}; "
+        f"load average {first['load_1m_at_start']:.2f} at its start",
+    ]
+
+
 def _targets(results: dict) -> list[str]:
     rows = []
     for t in results["targets"]:
-        show = _ratio if t["unit"] == "ratio" else _bytes
+        show = {"ratio": _ratio, "seconds": _secs, "bytes": _bytes}[t["unit"]]
         rows.append([t["target"], f"{show(t['value'])} {t['comparison']} {show(t['limit'])}",
                      "PASS" if t["passed"] else "FAIL", t["note"] or ""])
     return ["Targets", *table(["target", "measured", "result", "note"], rows)]
@@ -181,6 +199,8 @@ def render(results: dict) -> str:
     parts = [_heading(results), _generator(results["generator"]), _comparison(results)]
     if results.get("dbt"):
         parts.append(_dbt(results["dbt"]))
+    if results.get("first_build"):
+        parts.append(_first_build(results["first_build"]))
     parts.append(_targets(results))
     if results.get("ml"):
         from leadflow_dev.bench.ml import ml_report_lines
