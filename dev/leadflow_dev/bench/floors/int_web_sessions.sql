@@ -67,7 +67,8 @@ select
     sessions.session_number,
     sessions.started_at,
     sessions.ended_at,
-    epoch(sessions.ended_at - sessions.started_at)::bigint as duration_seconds,
+    -- rounded half away from zero as the model does (a bare cast rounds half to even)
+    round(epoch(sessions.ended_at - sessions.started_at))::bigint as duration_seconds,
     sessions.event_count,
     sessions.page_view_count,
     sessions.unique_page_count,
