@@ -51,6 +51,17 @@
     )
 {%- endmacro %}
 
+{# Each distinct raw e-mail of `relation` once (a query for a CTE): email_raw, email (its
+   normalised form) and is_valid_email. Event tables carry millions of rows and far fewer
+   addresses: clean each address once and join back on email_raw. #}
+{% macro distinct_email_values(relation) -%}
+    select email_raw, email, {{ is_valid_email('email') }} as is_valid_email
+    from (
+        select email as email_raw, {{ normalize_email('email') }} as email
+        from (select distinct email from {{ relation }} where email is not null) as distinct_emails
+    ) as emails
+{%- endmacro %}
+
 {# UTM value: trimmed, lower-cased, '+' and %20 decoded, inner white space collapsed. #}
 {% macro clean_utm(column) -%}
     nullif({{ leadflow.regexp_replace('lower(trim(' ~ leadflow.url_decode("replace(" ~ column ~ ", '+', ' ')") ~ '))', '\s+', ' ') }}, '')

@@ -26,9 +26,12 @@ class _Phase:
     parts: dict[str, str] = field(default_factory=dict)  # what it says, by asset
 
 
-def step_phases(defs: dg.Definitions) -> dict[str, tuple[str, int]]:
+def step_phases(defs: dg.Definitions, checks: bool = False) -> dict[str, tuple[str, int]]:
     """The daily job's steps (op names) -> (the phase each belongs to, its asset count):
-    each dbt build a phase of its own, "dbt 1/3" ..., the others by their asset group."""
+    each dbt build a phase of its own, "dbt 1/3" ..., the others by their asset group. With
+    ``checks`` the steps that only run asset checks too (no assets): the ingestion
+    contract's checks of raw tables as "ingest", the others (the marts' GX suites) as
+    "mart checks"."""
     from pipelines.assets.dbt import DBT_ASSETS
 
     graph = defs.resolve_asset_graph()
@@ -40,18 +43,11 @@ def step_phases(defs: dg.Definitions) -> dict[str, tuple[str, int]]:
         phase = PHASES.get(graph.get(next(iter(assets_def.keys))).group_name)
         if phase and name not in found:
             found[name] = (phase, len(assets_def.keys))
-    return found
-
-
-def check_step_phases(defs: dg.Definitions) -> dict[str, str]:
-    """The daily job's steps that only run asset checks -> "ingest" for the ingestion
-    contract's checks of raw tables, "mart checks" for the others (the marts' GX suites)."""
-    graph = defs.resolve_asset_graph()
-    found = {}
-    for a in graph.assets_defs:
-        if a.is_executable and not a.keys and a.check_keys:
-            checked = graph.get(next(iter(a.check_keys)).asset_key).group_name
-            found[a.op.name] = "ingest" if PHASES.get(checked) == "ingest" else "mart checks"
+    if checks:
+        for a in graph.assets_defs:
+            if a.is_executable and not a.keys and a.check_keys:
+                checked = PHASES.get(graph.get(next(iter(a.check_keys)).asset_key).group_name)
+                found[a.op.name] = ("ingest" if checked == "ingest" else "mart checks", 0)
     return found
 
 

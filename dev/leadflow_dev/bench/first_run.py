@@ -65,7 +65,7 @@ def first_run_task(inbox: str, data_dir: str) -> dict:
 
 def run_record(where, code: int, error: str | None) -> dict:
     """The latest run of ``where``'s Dagster instance: its time and its steps per phase."""
-    from pipelines.cli.run_progress import check_step_phases, step_phases
+    from pipelines.cli.run_progress import step_phases
     from pipelines.definitions import build_definitions
     from pipelines.instance import get_instance
     from pipelines.status import run_seconds
@@ -75,9 +75,8 @@ def run_record(where, code: int, error: str | None) -> dict:
     stats = [{"step": s.step_key, "start": s.start_time, "end": s.end_time,
               "status": s.status.value if s.status else None}
              for s in instance.get_run_step_stats(record.dagster_run.run_id)]
-    defs = build_definitions()
-    phases = {**check_step_phases(defs),
-              **{step: phase for step, (phase, _) in step_phases(defs).items()}}
+    phases = {step: phase
+              for step, (phase, _) in step_phases(build_definitions(), checks=True).items()}
     return {"exit_code": code, "error": error, "status": record.dagster_run.status.value,
             "run_start": record.start_time, "run_end": record.end_time,
             "run_seconds": run_seconds(record), "phases": phase_spans(stats, phases)}

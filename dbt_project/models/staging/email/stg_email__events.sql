@@ -17,21 +17,7 @@ first_loaded as (
 
 -- millions of events carry far fewer distinct e-mails and links: each distinct value is
 -- cleaned (and checked) once, then joined back to its events, as in stg_web__events
-emails as (
-
-    select
-        email                                                       as email_raw,
-        {{ normalize_email('email') }}                              as email
-    from (select distinct email from first_loaded where email is not null) as distinct_emails
-
-),
-
-email_values as (
-
-    select email_raw, email, {{ is_valid_email('email') }}          as is_valid_email
-    from emails
-
-),
+email_values as ( {{ distinct_email_values('first_loaded') }} ),
 
 links as (
 

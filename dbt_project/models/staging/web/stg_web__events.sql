@@ -99,21 +99,7 @@ hit_values as (
 
 ),
 
-emails as (
-
-    select
-        email                                                       as email_raw,
-        {{ normalize_email('email') }}                              as email
-    from (select distinct email from new_events where email is not null) as distinct_emails
-
-),
-
-email_values as (
-
-    select email_raw, email, {{ is_valid_email('email') }}          as is_valid_email
-    from emails
-
-)
+email_values as ( {{ distinct_email_values('new_events') }} )
 
 select
     trim(events.event_id)                                           as event_id,
