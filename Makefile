@@ -63,14 +63,15 @@ demo: venv
 	@echo "models:   $$(ls -1 data/models 2>/dev/null | tr '\n' ' ')"
 
 # two workers (pytest-xdist), a test module each at a time, the longest modules first
-# (tests/conftest.py): the builds the modules share are made once for both (tests/built_once.py)
+# (tests/conftest.py): the builds the modules share are made once for both (tests/built_once.py);
+# the 30 slowest tests listed at the end (what LONGEST_FIRST and CI's time come from)
 test: venv
-	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations 30
 
 # one local Spark session for the suite, one worker: two sessions side by side (pytest -n 2)
 # overload 2 cores and took longer; Java 17 on the PATH
 test-spark: venv-spark
-	$(BIN)/pytest -m spark tests/spark
+	$(BIN)/pytest -m spark tests/spark --durations 15
 
 ui: venv
 	@# exec: Ctrl-C and SIGTERM reach the UI, which stops its webserver and daemon
