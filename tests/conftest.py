@@ -80,6 +80,13 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_once(tmp_path_factory, "sample_run", _run_the_sample)["data"]
 
 
+@pytest.fixture(scope="session")
+def sample_run_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """(stdout, stderr) of the ``sample_run`` fixture's `leadflow run --log-level ERROR`."""
+    built = built_once(tmp_path_factory, "sample_run", _run_the_sample)
+    return built["out"].read_text(), built["err"].read_text()
+
+
 def _run_the_sample(root: Path) -> dict[str, Path]:
     import contextlib
     import io
@@ -91,11 +98,13 @@ def _run_the_sample(root: Path) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as mp:
         where = point_at(mp, root / "data")
         shutil.copytree(PROJECT_ROOT / "data" / "sample" / "inbox", where.inbox)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["run", "--log-level", "ERROR"])
-        assert code == 0, out.getvalue()
-    return {"data": where.data}
+        assert code == 0, out.getvalue() + err.getvalue()
+    (root / "run.out").write_text(out.getvalue())  # beside the data directory, not in it
+    (root / "run.err").write_text(err.getvalue())
+    return {"data": where.data, "out": root / "run.out", "err": root / "run.err"}
 
 
 @pytest.fixture

@@ -12,9 +12,6 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.cli import quarantine as quarantine_cli
-from pipelines.project import PROJECT_ROOT
-
-SAMPLE_INBOX = PROJECT_ROOT / "data" / "sample" / "inbox"
 
 
 def test_status_before_any_run_is_a_one_line_error(lf_paths, capsys):
@@ -39,18 +36,20 @@ def _ingest_line(err: str) -> str:
     return next(line for line in err.splitlines() if line.startswith("ingest"))
 
 
-def test_run_then_status_over_the_sample_inbox(lf_paths, capsys):
-    shutil.copytree(SAMPLE_INBOX, lf_paths.inbox, dirs_exist_ok=True)
-    assert main(["run", "--log-level", "ERROR"]) == 0
-    run = capsys.readouterr()
+def test_run_then_status_over_the_sample_inbox(sample_run, sample_run_output, lf_paths,
+                                              capsys):
+    # the first run is the shared sample run (`leadflow run --log-level ERROR` over the
+    # sample inbox into an empty data directory): its output, then its data directory
+    run_out, run_err = sample_run_output
+    shutil.copytree(sample_run, lf_paths.data, dirs_exist_ok=True)
     # quiet: one line per phase, no dbt line, no colour code; dbt's lines in the log
-    assert {line.split()[0] for line in run.err.splitlines()} == PHASES, run.err
-    assert "\x1b" not in run.err + run.out
+    assert {line.split()[0] for line in run_err.splitlines()} == PHASES, run_err
+    assert "\x1b" not in run_err + run_out
     assert "dbt build" in (lf_paths.data / "logs" / "run.log").read_text()
-    ingest = _ingest_line(run.err)
+    ingest = _ingest_line(run_err)
     assert "6/6 sources" in ingest and "forms" in ingest
-    assert re.search(r"dbt 1/3 +(\d+)/\1 models, \d+ tests", run.err), run.err
-    ran = run.out.splitlines()[-1]
+    assert re.search(r"dbt 1/3 +(\d+)/\1 models, \d+ tests", run_err), run_err
+    ran = run_out.splitlines()[-1]
     assert re.fullmatch(r"run \w{8} succeeded in [\d.]+s", ran), ran
 
     assert main(["status"]) == 0
