@@ -107,6 +107,38 @@ def _run_the_sample(root: Path) -> dict[str, Path]:
     return {"data": where.data, "out": root / "run.out", "err": root / "run.err"}
 
 
+@pytest.fixture(scope="session")
+def generated_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated warehouse (``warehouse.duckdb``, the catalog name compiled SQL uses): a
+    small generated inbox ingested and the whole dbt project run on it (no scoring model,
+    no routing: the tables those steps write are there, empty), once per test run. The
+    hand-off tests rebuild their models on it; the benchmark's floors are checked on it."""
+    return built_once(tmp_path_factory, "generated_warehouse", _build_generated)["warehouse"]
+
+
+def _build_generated(work: Path) -> dict[str, Path]:
+    import datetime as dt
+
+    from leadflow_dev.generator import generate
+    from models_ml import runs
+    from pipelines.activation.warehouse import ensure_tables
+    from tests.dbt.workspace import dbt, ingest
+
+    drop, inbox, warehouse = work / "drop", work / "inbox", work / "warehouse.duckdb"
+    generate(drop, work / "truth.parquet", leads=800, days=240, seed=11,
+             end_date=dt.date(2026, 6, 30))
+    ingest(warehouse, drop, inbox)
+    con = open_duckdb(warehouse)
+    try:  # the tables the scoring and routing assets write, empty
+        runs.ensure_tables(con)
+        ensure_tables(con)
+    finally:
+        con.close()
+    dbt(work, warehouse, "seed")
+    dbt(work, warehouse, "run")
+    return {"warehouse": warehouse}
+
+
 @pytest.fixture
 def lf_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LeadflowPaths:
     """Point every Leadflow path at a fresh temp data directory."""

@@ -1,35 +1,28 @@
 """Every floor of the benchmark (dev/leadflow_dev/bench/floors/) gives the rows of its
-model: checked on a small generated inbox (the generator's files, as the benchmark's
-scales are: the floors read their columns literally), with the model's SQL as dbt
-compiles it for a full build, so a model that changes without its floor fails here rather
+model: checked on the shared generated warehouse (the generator's files, as the
+benchmark's scales are: the floors read their columns literally), with the model's SQL as
+dbt compiles it for a full build, so a model that changes without its floor fails here rather
 than as "ROWS DIFFER" at the end of a long `make bench`."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from leadflow_dev.bench.floors import SCRATCH, compare_model, floor_models
-from pipelines.cli import main
 from pipelines.resources import open_duckdb
-from tests.data_dir import point_at
-from tests.dbt.workspace import dbt, ingest
+from tests.dbt.workspace import dbt
 
 
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """(a warehouse with the floors' models and what they read built from a generated
-    inbox, {model: its full-build SQL compiled on it})."""
+def compiled(generated_warehouse: Path, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """(a copy of the generated warehouse, {model: its full-build SQL compiled on it})."""
     work = tmp_path_factory.mktemp("floors")
-    with pytest.MonkeyPatch.context() as mp:
-        generated = point_at(mp, work / "data")
-        assert main(["generate", "--leads", "400", "--days", "60", "--seed", "3"]) == 0
-    warehouse = work / "warehouse.duckdb"  # the catalog name the compiled SQL uses
-    ingest(warehouse, generated.inbox, work / "inbox")
+    warehouse = work / "warehouse.duckdb"  # the floors write a scratch schema: a copy
+    shutil.copyfile(generated_warehouse, warehouse)
     models = floor_models()
-    dbt(work, warehouse, "seed", "--quiet")
-    dbt(work, warehouse, "run", "--quiet", "--select", *(f"+{m}" for m in models))
     dbt(work, warehouse, "compile", "--full-refresh", "--quiet", "--select", *models)
     # a model's own file (a unit test's input fixtures are named after the models they stand for)
     found = {p.stem: p.read_text() for p in (work / "target" / "compiled").rglob("*.sql")
