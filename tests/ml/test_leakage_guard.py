@@ -17,11 +17,11 @@ MODEL = Path("models/marts/ml/fct_lead_features.sql")
 UNIT_TEST = "fct_lead_features,test_type:unit"
 LEAKS = {
     "later events counted": ("and events.occurred_at <= snapshots.as_of_at", ""),
-    "later job title known": ("when leads.job_title_known_at <= snapshots.as_of_at then "
-                              "leads.seniority", "when true then leads.seniority"),
-    "later first touch known": ("when leads.original_touch_at <= snapshots.as_of_at then "
-                                "leads.original_landing_page_path",
-                                "when true then leads.original_landing_page_path"),
+    "later job title known": ("when snapshots.job_title_known_at <= snapshots.as_of_at then "
+                              "snapshots.seniority", "when true then snapshots.seniority"),
+    "later first touch known": ("when snapshots.original_touch_at <= snapshots.as_of_at then "
+                                "snapshots.original_landing_page_path",
+                                "when true then snapshots.original_landing_page_path"),
 }
 
 

@@ -107,72 +107,110 @@ target_reached as (
 
 ),
 
--- fixed ages (age_<days>) and pseudo-random ones (random_<k>: uniform over the window, to
--- the hour, drawn from md5 of the lead and k: the same on every rebuild), so that the
--- training rows look like the open leads scored every day, whatever their age
-ages as (
+-- the moments each lead is seen at: fixed ages (age_<days>), pseudo-random ones (random_<k>:
+-- uniform over the window, to the hour, drawn from md5 of the lead and k: the same on every
+-- rebuild), so that the training rows look like the open leads scored every day, whatever
+-- their age; and 'scoring', the data's as-of moment
+snapshot_choices as (
 
-    select
-        leads.lead_id,
-        'age_' || fixed.age_days                                    as snapshot_name,
-        cast(fixed.age_days as double)                              as age_days
-    from leads
     {%- set snapshot_ages = var('ml_snapshot_ages_days') %}
     {%- if snapshot_ages is string %}{% set snapshot_ages = fromyaml(snapshot_ages) %}{% endif %}
-    cross join (values {% for age in snapshot_ages %}({{ age }}){{ ', ' if not loop.last }}{% endfor %}) as fixed(age_days)
+    select 'age_' || fixed.age_days as snapshot_name, cast(fixed.age_days as double) as fixed_age_days,
+           cast(null as bigint) as draw
+    from (values {% for age in snapshot_ages %}({{ age }}){{ ', ' if not loop.last }}{% endfor %}) as fixed(age_days)
 
     {% if var('ml_random_snapshots_per_lead') | int > 0 %}
     union all
 
-    select
-        leads.lead_id,
-        'random_' || draws.k,
-        ({{ leadflow.hex_to_bigint("substr(md5(leads.lead_id || ':' || draws.k), 1, 8)") }}
-            % (params.horizon_days * 24)) / 24.0
-    from leads
-    cross join {{ leadflow.series(1, var('ml_random_snapshots_per_lead') | int + 1, 1, 'draws', 'k') }}
-    cross join params
+    select 'random_' || draws.k, cast(null as double), draws.k
+    from {{ leadflow.series(1, var('ml_random_snapshots_per_lead') | int + 1, 1, 'draws', 'k') }}
     {% endif %}
-
-),
-
-snapshots as (
-
-    select
-        leads.lead_id,
-        ages.snapshot_name,
-        'training'                                                  as snapshot_kind,
-        leads.created_at + {{ leadflow.duration("cast(round(ages.age_days * 86400) as bigint)", "second") }} as as_of_at
-    from leads
-    inner join ages using (lead_id)
-    cross join params
-    cross join data_as_of
-    where ages.age_days < params.horizon_days
-      and leads.created_at + {{ leadflow.duration('params.horizon_days', 'day') }} <= data_as_of.as_of_at
 
     union all
 
-    select
-        leads.lead_id,
-        'scoring',
-        'scoring',
-        data_as_of.as_of_at
-    from leads
-    cross join params
-    cross join data_as_of
-    where leads.created_at <= data_as_of.as_of_at
-      and leads.created_at + {{ leadflow.duration('params.horizon_days', 'day') }} > data_as_of.as_of_at
+    select 'scoring', cast(null as double), cast(null as bigint)
 
 ),
 
-open_snapshots as (
+-- each lead at each of its moments, one pass over the leads (every later step reads these
+-- rows, not the leads again: a CTE read twice is planned twice on Spark): a training row
+-- for a moment within the window of a lead whose window has closed, the scoring row of a
+-- lead whose window is open
+lead_moments as (
 
     select
-        snapshots.*,
-        leads.created_at,
-        target_reached.reached_at
-    from snapshots
-    inner join leads using (lead_id)
+        leads.*,
+        choice.snapshot_name,
+        case
+            when choice.draw is not null
+                then ({{ leadflow.hex_to_bigint("substr(md5(leads.lead_id || ':' || choice.draw), 1, 8)") }}
+                      % (params.horizon_days * 24)) / 24.0
+            else choice.fixed_age_days
+        end                                                         as age_days
+    from leads
+    cross join snapshot_choices as choice
+    cross join params
+
+),
+
+lead_snapshots as (
+
+    select
+        moments.*,
+        case when moments.snapshot_name = 'scoring' then 'scoring' else 'training' end as snapshot_kind,
+        case
+            when moments.snapshot_name = 'scoring' then data_as_of.as_of_at
+            else moments.created_at + {{ leadflow.duration("cast(round(moments.age_days * 86400) as bigint)", "second") }}
+        end                                                         as as_of_at
+    from lead_moments as moments
+    cross join params
+    cross join data_as_of
+    where case
+        when moments.snapshot_name = 'scoring'
+            then moments.created_at <= data_as_of.as_of_at
+             and moments.created_at + {{ leadflow.duration('params.horizon_days', 'day') }} > data_as_of.as_of_at
+        else moments.age_days < params.horizon_days
+         and moments.created_at + {{ leadflow.duration('params.horizon_days', 'day') }} <= data_as_of.as_of_at
+    end
+
+),
+
+-- the snapshots taken before the lead reached the target stage, with who the lead is as
+-- known at each: a profile field supplied by a form submitted later is unknown (NULL), and
+-- so is the first touch before it happened
+known_fit as (
+
+    select
+        snapshots.lead_id,
+        snapshots.snapshot_name,
+        snapshots.snapshot_kind,
+        snapshots.as_of_at,
+        snapshots.created_at,
+        target_reached.reached_at,
+        snapshots.identified_via,
+        snapshots.is_free_email,
+        snapshots.has_company,
+        case when snapshots.original_touch_at <= snapshots.as_of_at then snapshots.original_channel end
+                                                                    as original_channel,
+        case when snapshots.original_touch_at <= snapshots.as_of_at then snapshots.original_utm_source end
+                                                                    as original_utm_source,
+        case when snapshots.original_touch_at <= snapshots.as_of_at then snapshots.original_utm_campaign end
+                                                                    as original_utm_campaign,
+        case when snapshots.original_touch_at <= snapshots.as_of_at then snapshots.original_landing_page_path end
+                                                                    as original_landing_page,
+        case when snapshots.job_title_known_at <= snapshots.as_of_at then snapshots.seniority end as seniority,
+        case when snapshots.job_title_known_at <= snapshots.as_of_at then snapshots.department end as department,
+        case
+            when snapshots.country_source = 'email_domain_tld' or snapshots.country_known_at <= snapshots.as_of_at
+                then snapshots.country_code
+        end                                                         as country_code,
+        case
+            when snapshots.country_source = 'email_domain_tld' or snapshots.country_known_at <= snapshots.as_of_at
+                then snapshots.region
+        end                                                         as region,
+        case when snapshots.product_interest_known_at <= snapshots.as_of_at then snapshots.product_interest end
+                                                                    as product_interest
+    from lead_snapshots as snapshots
     left join target_reached using (lead_id)
     where target_reached.reached_at is null or target_reached.reached_at > snapshots.as_of_at
 
@@ -187,7 +225,7 @@ snapshot_events as (
         events.quantity,
         events.occurred_at < snapshots.created_at                   as is_before_creation,
         {{ leadflow.seconds_between('events.occurred_at', 'snapshots.as_of_at') }} / 86400.0 as days_ago
-    from open_snapshots as snapshots
+    from known_fit as snapshots
     inner join events
         on events.lead_id = snapshots.lead_id
         and events.occurred_at <= snapshots.as_of_at
@@ -277,53 +315,27 @@ rule_engagement as (
 
 ),
 
--- who the lead is as known at each snapshot: a profile field supplied by a form submitted
--- later is unknown (NULL), and so is the first touch before it happened
-known_fit as (
-
-    select
-        snapshots.lead_id,
-        snapshots.snapshot_name,
-        leads.is_free_email,
-        leads.has_company,
-        case when leads.original_touch_at <= snapshots.as_of_at then leads.original_channel end
-                                                                    as original_channel,
-        case when leads.original_touch_at <= snapshots.as_of_at then leads.original_utm_source end
-                                                                    as original_utm_source,
-        case when leads.original_touch_at <= snapshots.as_of_at then leads.original_utm_campaign end
-                                                                    as original_utm_campaign,
-        case when leads.original_touch_at <= snapshots.as_of_at then leads.original_landing_page_path end
-                                                                    as original_landing_page,
-        case when leads.job_title_known_at <= snapshots.as_of_at then leads.seniority end as seniority,
-        case when leads.job_title_known_at <= snapshots.as_of_at then leads.department end as department,
-        case
-            when leads.country_source = 'email_domain_tld' or leads.country_known_at <= snapshots.as_of_at
-                then leads.country_code
-        end                                                         as country_code,
-        case
-            when leads.country_source = 'email_domain_tld' or leads.country_known_at <= snapshots.as_of_at
-                then leads.region
-        end                                                         as region,
-        case when leads.product_interest_known_at <= snapshots.as_of_at then leads.product_interest end
-                                                                    as product_interest
-    from open_snapshots as snapshots
-    inner join leads using (lead_id)
-
-),
-
 -- the fit attributes of int_lead_fit_attributes, as known at the snapshot
 known_fit_attributes as (
 
     select lead_id, snapshot_name, attribute, lower(attribute_value) as attribute_value
     from (
-        select lead_id, snapshot_name, 'seniority' as attribute, seniority as attribute_value from known_fit
-        union all select lead_id, snapshot_name, 'department', department from known_fit
-        union all select lead_id, snapshot_name, 'is_free_email', cast(is_free_email as {{ leadflow.type_text() }}) from known_fit
-        union all select lead_id, snapshot_name, 'country_code', country_code from known_fit
-        union all select lead_id, snapshot_name, 'region', region from known_fit
-        union all select lead_id, snapshot_name, 'product_interest', product_interest from known_fit
-        union all select lead_id, snapshot_name, 'has_product_interest', cast(product_interest is not null as {{ leadflow.type_text() }}) from known_fit
-        union all select lead_id, snapshot_name, 'has_company', cast(has_company as {{ leadflow.type_text() }}) from known_fit
+        select
+            known_fit.lead_id,
+            known_fit.snapshot_name,
+            fit.attribute,
+            case fit.attribute
+                when 'seniority' then known_fit.seniority
+                when 'department' then known_fit.department
+                when 'is_free_email' then cast(known_fit.is_free_email as {{ leadflow.type_text() }})
+                when 'country_code' then known_fit.country_code
+                when 'region' then known_fit.region
+                when 'product_interest' then known_fit.product_interest
+                when 'has_product_interest' then cast(known_fit.product_interest is not null as {{ leadflow.type_text() }})
+                when 'has_company' then cast(known_fit.has_company as {{ leadflow.type_text() }})
+            end                                                     as attribute_value
+        from known_fit
+        cross join (values ('seniority'), ('department'), ('is_free_email'), ('country_code'), ('region'), ('product_interest'), ('has_product_interest'), ('has_company')) as fit(attribute)
     ) as unpivoted
     where attribute_value is not null
 
@@ -365,18 +377,18 @@ select
                                                                     as rule_score,
     -- fit: who the lead is, as known at the snapshot
     round({{ leadflow.seconds_between('snapshots.created_at', 'snapshots.as_of_at') }} / 86400.0, 2) as lead_age_days,
-    known_fit.is_free_email,
-    known_fit.has_company,
-    leads.identified_via,
-    known_fit.original_channel,
-    known_fit.original_utm_source,
-    known_fit.original_utm_campaign,
-    known_fit.original_landing_page,
-    known_fit.seniority,
-    known_fit.department,
-    known_fit.country_code,
-    known_fit.region,
-    known_fit.product_interest,
+    snapshots.is_free_email,
+    snapshots.has_company,
+    snapshots.identified_via,
+    snapshots.original_channel,
+    snapshots.original_utm_source,
+    snapshots.original_utm_campaign,
+    snapshots.original_landing_page,
+    snapshots.seniority,
+    snapshots.department,
+    snapshots.country_code,
+    snapshots.region,
+    snapshots.product_interest,
     -- the rule score's two parts as known at the snapshot (features: the fit rules' points
     -- on the fit above, the engagement rules' decayed and capped points)
     round(coalesce(known_rule_fit.fit_points, 0), 2)                as rule_fit_points,
@@ -398,10 +410,8 @@ select
                                                                     as web_session_velocity,
     coalesce(behaviour.has_unsubscribed, false)                     as has_unsubscribed,
     cast(coalesce(behaviour.email_bounces, 0) as integer)           as email_bounces
-from open_snapshots as snapshots
+from known_fit as snapshots
 cross join params
-inner join leads using (lead_id)
 left join behaviour using (lead_id, snapshot_name)
 left join rule_engagement using (lead_id, snapshot_name)
-inner join known_fit using (lead_id, snapshot_name)
 left join known_rule_fit using (lead_id, snapshot_name)
