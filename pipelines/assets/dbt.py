@@ -17,12 +17,15 @@ Split this way the asset graph has no cycle, so Dagster runs each selection as o
 """
 
 import datetime as dt
+import importlib.metadata
 import os
 import sys
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
+from packaging import version
 
 from pipelines.assets.dbt_translator import LeadflowDbtTranslator
 from pipelines.dbt_target import MADE_FOR, project_parse, set_dbt_environment, step_target
@@ -41,9 +44,20 @@ TRANSLATOR = LeadflowDbtTranslator()
 WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.yml")
 
 
+class InstalledDbtCli(DbtCliResource):
+    """dagster-dbt's dbt CLI resource for the dbt installed beside this interpreter, told
+    that dbt's version rather than asking it: dagster-dbt otherwise starts `dbt --version`
+    before each dbt command of a step (a second dbt process, about 1.5 s of CPU, and a
+    request to PyPI for the latest release: no phoning home from a daily run)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
     # the dbt beside this interpreter: the venv's, whatever PATH says
-    return DbtCliResource(
+    return InstalledDbtCli(
         project_dir=PROJECT, dbt_executable=str(Path(sys.executable).parent / "dbt")
     )
 

@@ -18,6 +18,28 @@ def test_definitions_load(lf_paths):
     assert defs.resolve_sensor_def("inbox_sensor").job_name == "daily"
 
 
+def test_the_dbt_resource_knows_dbt_version_without_asking_dbt(lf_paths, monkeypatch):
+    """dagster-dbt would start `dbt --version` (and so a request to PyPI) before each dbt
+    command; the resource answers with the installed dbt-core's version instead."""
+    import importlib.metadata
+
+    from dagster_dbt import DbtCliResource
+    from packaging import version
+
+    from pipelines.assets.dbt import dbt_resource
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr("dagster_dbt.core.resource.check_output", no_process)
+    # an override of dagster-dbt's own property (one that no longer exists there would
+    # leave every dbt step asking again)
+    assert "_cli_version" in vars(DbtCliResource)
+    resource = build_definitions().resources["dbt"]
+    assert resource._cli_version == version.parse(importlib.metadata.version("dbt-core"))
+    assert dbt_resource()._cli_version.major == 1
+
+
 def test_resources_point_at_the_configured_paths(lf_paths):
     defs = build_definitions()
     resources = defs.resources
