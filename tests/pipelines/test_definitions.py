@@ -19,8 +19,9 @@ def test_definitions_load(lf_paths):
 
 
 def test_the_dbt_resource_knows_dbt_version_without_asking_dbt(lf_paths, monkeypatch):
-    """dagster-dbt would start `dbt --version` (and so a request to PyPI) before each dbt
-    command; the resource answers with the installed dbt-core's version instead."""
+    """dagster-dbt would start `dbt --version` (and so a request to PyPI) and open a dbt
+    adapter before each dbt command; the resource answers with the installed dbt-core's
+    version instead, and opens none."""
     import importlib.metadata
 
     from dagster_dbt import DbtCliResource
@@ -34,10 +35,12 @@ def test_the_dbt_resource_knows_dbt_version_without_asking_dbt(lf_paths, monkeyp
     monkeypatch.setattr("dagster_dbt.core.resource.check_output", no_process)
     # an override of dagster-dbt's own property (one that no longer exists there would
     # leave every dbt step asking again)
-    assert "_cli_version" in vars(DbtCliResource)
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
     resource = build_definitions().resources["dbt"]
     assert resource._cli_version == version.parse(importlib.metadata.version("dbt-core"))
     assert dbt_resource()._cli_version.major == 1
+    # nor a dbt adapter in the Dagster process (only for metadata Leadflow does not fetch)
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
 
 
 def test_resources_point_at_the_configured_paths(lf_paths):
