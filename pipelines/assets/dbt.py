@@ -46,11 +46,11 @@ WATCHED = ("models", "seeds", "macros", "tests", "dbt_project.yml", "profiles.ym
 
 
 class InstalledDbtCli(DbtCliResource):
-    """dagster-dbt's dbt CLI resource for the dbt installed beside this interpreter, told
-    that dbt's version rather than asking it: dagster-dbt otherwise starts `dbt --version`
-    before each dbt command of a step (a second dbt process, about 1.5 s of CPU, and a
-    request to PyPI for the latest release: no phoning home from a daily run), and
-    without an adapter of its own."""
+    """dagster-dbt's dbt CLI resource for the dbt installed beside this interpreter. Before
+    each dbt command of a step dagster-dbt would start `dbt --version` to learn dbt's
+    version (a second dbt process, about 1.5 s of CPU, and a request to PyPI for the latest
+    release: no phoning home from a daily run) and open a dbt adapter in the Dagster
+    process; this resource knows the version and opens none."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
