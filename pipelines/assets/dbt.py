@@ -17,16 +17,15 @@ Split this way the asset graph has no cycle, so Dagster runs each selection as o
 """
 
 import datetime as dt
-import importlib.metadata
 import os
 import sys
 from collections.abc import Sequence
-from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
-from packaging import version
+from dagster_dbt.compat import DBT_PYTHON_VERSION
+from packaging.version import Version
 
 from pipelines.assets.dbt_translator import LeadflowDbtTranslator
 from pipelines.dbt_target import MADE_FOR, project_parse, set_dbt_environment, step_target
@@ -52,9 +51,9 @@ class InstalledDbtCli(DbtCliResource):
     release: no phoning home from a daily run) and open a dbt adapter in the Dagster
     process; this resource knows the version and opens none."""
 
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
+    @property
+    def _cli_version(self) -> Version:
+        return DBT_PYTHON_VERSION  # the installed dbt-core's, as dagster-dbt parsed it
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         """No dbt adapter in the Dagster process: dagster-dbt opens one before each dbt

@@ -59,19 +59,21 @@ moments as (
 
 snapshots as (
 
-    select
-        moments.*,
-        if(snapshot_name = 'scoring', 'scoring', 'training') as snapshot_kind,
-        if(snapshot_name = 'scoring', params.as_of_at,
-           created_at + to_seconds(round(age_days * 86400)::bigint)) as as_of_at
-    from moments, params
-    where if(snapshot_name = 'scoring',
-             created_at <= params.as_of_at
-             and created_at + to_days(params.horizon_days) > params.as_of_at,
-             age_days < params.horizon_days
-             and created_at + to_days(params.horizon_days) <= params.as_of_at)
-      and (reached_at is null or reached_at > if(snapshot_name = 'scoring', params.as_of_at,
-           created_at + to_seconds(round(age_days * 86400)::bigint)))
+    select *
+    from (
+        select
+            moments.*,
+            if(snapshot_name = 'scoring', 'scoring', 'training') as snapshot_kind,
+            if(snapshot_name = 'scoring', params.as_of_at,
+               created_at + to_seconds(round(age_days * 86400)::bigint)) as as_of_at
+        from moments, params
+        where if(snapshot_name = 'scoring',
+                 created_at <= params.as_of_at
+                 and created_at + to_days(params.horizon_days) > params.as_of_at,
+                 age_days < params.horizon_days
+                 and created_at + to_days(params.horizon_days) <= params.as_of_at)
+    )
+    where reached_at is null or reached_at > as_of_at
 
 ),
 
